@@ -1,0 +1,95 @@
+// Reading refrain.yaml: YAML errors and schema errors both point at file:line:column and the field.
+import { readFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { UserInputError } from "../errors/index.js";
+import { PROJECT_FILE, type ProjectFile, ProjectSchema } from "./schema.js";
+
+export interface Project {
+  /** The folder that holds refrain.yaml; every relative path in it is relative to this. */
+  readonly dir: string;
+  readonly file: string;
+  readonly config: ProjectFile;
+  /** Absolute paths of the inputs. */
+  readonly songPath: string;
+  readonly imagePath: string;
+  readonly lyricsPath?: string;
+  /** Name used for outputs: the title, else the folder's name. */
+  readonly name: string;
+}
+
+function position(lc: LineCounter, offset: number): string {
+  const { line, col } = lc.linePos(offset);
+  return `${line}:${col}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  return issue.message;
+}
+
+/** Parses and validates project text. Pure apart from the file name it reports. */
+export function parseProject(text: string, file: string): ProjectFile {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    throw new UserInputError(`${file}:${position(lc, firstError.pos[0])}: YAML error: ${firstError.message.split("\n")[0]}`, {
+      file,
+      hint: "fix the YAML syntax",
+    });
+  }
+  if (!isMap(doc.contents)) {
+    throw new UserInputError(`${file}:1:1: expected a mapping starting with "version: 1"`, { file });
+  }
+  const result = ProjectSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String);
+  // Point at the deepest node that exists on the issue's path.
+  let offset = 0;
+  for (let i = path.length; i >= 0; i--) {
+    const node = doc.getIn(path.slice(0, i), true);
+    if (node && (isScalar(node) || isMap(node) || typeof node === "object") && "range" in (node as object)) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (range) {
+        offset = range[0];
+        break;
+      }
+    }
+  }
+  const field = path.length ? path.join(".") : "(top level)";
+  throw new UserInputError(`${file}:${position(lc, offset)}: ${field}: ${describeIssue(issue)}`, { file });
+}
+
+function resolveIn(dir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+/** Loads the project in `dir` (or the folder of a refrain.yaml path). */
+export async function loadProject(dirOrFile = "."): Promise<Project> {
+  const file = dirOrFile.endsWith(".yaml") || dirOrFile.endsWith(".yml") ? resolve(dirOrFile) : resolve(dirOrFile, PROJECT_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserInputError(
+      code === "ENOENT" ? `no ${PROJECT_FILE} in ${dirname(file)}` : `cannot read ${file} (${code})`,
+      { file, hint: code === "ENOENT" ? "run `refrain new NAME --song SONG --image IMAGE` first, or cd into a project" : undefined, cause: e },
+    );
+  }
+  const config = parseProject(text, file);
+  const dir = dirname(file);
+  return {
+    dir,
+    file,
+    config,
+    songPath: resolveIn(dir, config.song),
+    imagePath: resolveIn(dir, config.image),
+    lyricsPath: config.lyrics ? resolveIn(dir, config.lyrics) : undefined,
+    name: config.title ?? basename(dir),
+  };
+}
