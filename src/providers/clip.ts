@@ -36,6 +36,8 @@ export interface ClipJob {
   readonly prompt: string;
   /** Seconds of the job's audio, for providers that want a duration rather than frames. */
   readonly audioSeconds: number;
+  /** Beat times in seconds from the start of the job's audio: a hint for providers that move on the beat. */
+  readonly beatsS?: readonly number[];
 }
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
