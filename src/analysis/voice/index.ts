@@ -1,10 +1,16 @@
 // voice: where the voice sings — Silero VAD over the song, with an energy estimate as fallback.
+import { availableParallelism } from "node:os";
+import type { Worker } from "node:worker_threads";
+import { Cancelled } from "../../errors/index.js";
 import { SAMPLE_RATE } from "../../time/index.js";
 import { energyProbabilities } from "./energy.js";
+import { resample48kTo16k } from "./resample.js";
+import { sileroProbabilities } from "./silero.js";
 import { spansFromProbabilities } from "./spans.js";
 import type { VoiceResult, VoiceThresholds } from "./types.js";
 
 export { energyProbabilities } from "./energy.js";
+export { resample48kTo16k } from "./resample.js";
 export { spansFromProbabilities } from "./spans.js";
 export type { VoiceResult, VoiceThresholds } from "./types.js";
 
@@ -32,15 +38,59 @@ export function estimateVoiceByEnergy(samples48k: Float32Array, warning?: string
   };
 }
 
+/**
+ * Thresholds for Silero on singing over music, chosen on the evaluation set (docs/bench/analysis.md).
+ */
+export const VAD_THRESHOLDS: VoiceThresholds = {
+  onset: 0.5,
+  offset: 0.35,
+  mergeGapMs: 300,
+  minSpanMs: 250,
+  padMs: 30,
+};
+
 export interface DetectVoiceOptions {
   signal?: AbortSignal;
   thresholds?: Partial<VoiceThresholds>;
+  /** Worker threads (default: up to 2, one per core). */
+  threads?: number;
+  /** Streams batched per model call in each worker (default 16). */
+  streams?: number;
+  /** Called with each worker thread as it starts (tests check that they exit). */
+  onWorker?: (w: Worker) => void;
 }
 
-/** Finds where the voice sings in a 48 kHz mono song. */
+/**
+ * Finds where the voice sings in a 48 kHz mono song with Silero VAD. When the model cannot load
+ * it falls back to the energy estimate (source "energy") with a warning saying so.
+ */
 export async function detectVoice(
   samples48k: Float32Array,
-  _options: DetectVoiceOptions = {},
+  options: DetectVoiceOptions = {},
 ): Promise<VoiceResult> {
-  return estimateVoiceByEnergy(samples48k);
+  let probabilities: Float32Array;
+  try {
+    probabilities = await sileroProbabilities(resample48kTo16k(samples48k), {
+      threads: options.threads ?? Math.min(2, availableParallelism()),
+      streams: options.streams ?? 16,
+      warmupWindows: 32,
+      signal: options.signal,
+      onWorker: options.onWorker,
+    });
+  } catch (e) {
+    if (e instanceof Cancelled) throw e;
+    const reason = (e as Error).message;
+    return estimateVoiceByEnergy(
+      samples48k,
+      `voice model could not run (${reason}): vocal intervals estimated from energy`,
+    );
+  }
+  const thresholds = { ...VAD_THRESHOLDS, ...options.thresholds };
+  return {
+    spans: spansFromProbabilities(probabilities, VAD_HOP_SAMPLES, samples48k.length, thresholds),
+    frameHopSamples: VAD_HOP_SAMPLES,
+    probabilities,
+    source: "vad",
+    warnings: [],
+  };
 }
