@@ -8,6 +8,8 @@ export interface Span {
 
 export interface Word extends Span {
   readonly text: string;
+  /** Sung inside parentheses: Suno's convention for backing vocals. */
+  readonly backing?: boolean;
 }
 
 export interface LyricLine extends Span {
@@ -16,6 +18,11 @@ export interface LyricLine extends Span {
   readonly words?: readonly Word[];
   /** The section this line belongs to, from a meta-tag such as [Chorus]. */
   readonly section?: string;
+  /**
+   * Parts of `text` written in parentheses (Suno's backing vocals), as [from, to) character offsets
+   * that include the parentheses. A range covering the whole text means a backing-only line.
+   */
+  readonly backing?: readonly (readonly [number, number])[];
 }
 
 export interface Section extends Span {
