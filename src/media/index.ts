@@ -1,5 +1,7 @@
 // media: the only module that spawns ffmpeg and ffprobe.
 
+export type { RgbPixels } from "./image.js";
+export { writePng } from "./image.js";
 export type { AudioStreamInfo, DecodeOptions, MediaInfo, VideoStreamInfo } from "./probe.js";
 export { decodeMono, parseProbe, probe, probeAudio, probeImage } from "./probe.js";
 export type { Progress, RunOptions, RunResult } from "./run.js";

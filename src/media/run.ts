@@ -11,6 +11,8 @@ export interface RunOptions {
   onCommand?: (commandLine: string) => void;
   /** Collect stdout as bytes (decoding PCM, probing). */
   captureStdout?: boolean;
+  /** Bytes to write to the tool's stdin (raw pixels or samples read with `-i pipe:0`). */
+  stdin?: Uint8Array;
 }
 
 export interface Progress {
@@ -61,14 +63,19 @@ export function parseProgressBlock(block: string): Progress | null {
 
 /** Runs a tool to completion. Rejects with MediaError (stderr tail attached) or Cancelled. */
 export function runTool(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const { signal, onProgress, onCommand, captureStdout } = options;
+  const { signal, onProgress, onCommand, captureStdout, stdin } = options;
   onCommand?.(commandLine(cmd, args));
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new Cancelled("cancelled before ffmpeg started", { cause: signal.reason }));
       return;
     }
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+    if (stdin && child.stdin) {
+      // A tool that exits early closes the pipe; its exit status tells what went wrong, not EPIPE.
+      child.stdin.on("error", () => {});
+      child.stdin.end(stdin);
+    }
     const out: Buffer[] = [];
     let stderr = "";
     let progressBuffer = "";
@@ -80,7 +87,7 @@ export function runTool(cmd: string, args: readonly string[], options: RunOption
       setTimeout(() => child.kill("SIGKILL"), 2000).unref();
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       if (captureStdout) {
         out.push(chunk);
         return;
@@ -96,7 +103,7 @@ export function runTool(cmd: string, args: readonly string[], options: RunOption
         end = progressBuffer.search(/progress=(continue|end)\n/);
       }
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString("utf8");
       if (stderr.length > 4 * STDERR_TAIL) stderr = stderr.slice(-2 * STDERR_TAIL);
     });
@@ -138,7 +145,7 @@ export function runFfmpeg(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const base = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"];
+  const base = ["-hide_banner", ...(options.stdin ? [] : ["-nostdin"]), "-loglevel", "error", "-y"];
   const progress = options.onProgress && !options.captureStdout ? ["-progress", "pipe:1", "-nostats"] : [];
   return runTool(tools.ffmpeg, [...base, ...progress, ...args], options);
 }
