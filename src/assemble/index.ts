@@ -1,5 +1,22 @@
 // assemble: the timeline of chosen takes, the ffmpeg filtergraph that renders it, and the one-pass render.
 
+export type { Aspect, Fit, GraphOptions, Piece, RenderGraph, RenderSettings } from "./filtergraph.js";
+export {
+  buildRenderGraph,
+  effectiveSettings,
+  escapeFilterValue,
+  fitFilters,
+  framesToSecondsText,
+  graphArgs,
+  piecesOf,
+  planChunks,
+  presetSize,
+  renderPreset,
+  validateRender,
+  X264_PRESETS,
+} from "./filtergraph.js";
+export type { RenderOptions, RenderResult } from "./render.js";
+export { concatListLine, DEFAULT_CLIPS_PER_CHUNK, renderTimeline } from "./render.js";
 export type {
   Clip,
   ClipColour,
@@ -21,3 +38,4 @@ export {
   trackDurationFrames,
   XFADE_TRANSITIONS,
 } from "./timeline.js";
+export { timelineFromJson, timelineProblem, timelineToJson } from "./timeline-json.js";

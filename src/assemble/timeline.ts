@@ -192,8 +192,9 @@ export interface PlacedClip {
   /** Transition frames borrowed from the head handle (before `start`) and tail handle (after `end`). */
   readonly headFrames: number;
   readonly tailFrames: number;
-  /** The transition into this clip, when there is one. */
+  /** The transitions into and out of this clip, when there are. */
   readonly transitionIn?: Transition;
+  readonly transitionOut?: Transition;
 }
 
 export interface PlacedGap {
@@ -226,6 +227,7 @@ export function placeTrack(track: Track): (PlacedClip | PlacedGap)[] {
       headFrames: transitionIn?.inOffset ?? 0,
       tailFrames: transitionOut?.outOffset ?? 0,
       transitionIn,
+      transitionOut,
     });
     at += item.sourceRange.durationFrames;
   }
@@ -338,8 +340,10 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
       rate,
     );
     const fileFrames = pick.frames ?? segment.generateFrames + (pick.headTrimFrames ?? 0);
-    // Whole output frames the file covers; floor so we never ask for a frame past its end.
-    const available = Math.floor((fileFrames * pick.fps.den * rate.num) / (pick.fps.num * rate.den));
+    // Output frames ffmpeg's fps filter makes of the file: its duration in output frames, rounded to nearest.
+    const numer = fileFrames * pick.fps.den * rate.num;
+    const denom = pick.fps.num * rate.den;
+    const available = Math.floor((2 * numer + denom) / (2 * denom));
     if (mediaStart < 0 || mediaStart + (end - start) > available) {
       throw new UserInputError(
         `take ${pick.takeId} (${pick.path}) for segment ${segment.index} is too short or too far out of sync to cover the segment`,

@@ -1,0 +1,216 @@
+// Rendering a timeline to a video file: every frame encoded once, in one graph or in bounded chunks joined by copy.
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { throwIfAborted, UserInputError } from "../errors/index.js";
+import { withTempOutput } from "../files/index.js";
+import { runFfmpeg, type Tools } from "../media/index.js";
+import { rateToNumber } from "../time/index.js";
+import {
+  audioArgs,
+  buildRenderGraph,
+  framesToSecondsText,
+  graphArgs,
+  planChunks,
+  type RenderSettings,
+  validateRender,
+} from "./filtergraph.js";
+import type { Timeline } from "./timeline.js";
+
+export interface RenderOptions {
+  readonly signal?: AbortSignal;
+  /** Fraction of the output's frames encoded so far, 0…1. */
+  readonly onProgress?: (fraction: number) => void;
+  /** Each exact ffmpeg command line before it runs (for --verbose). */
+  readonly onCommand?: (commandLine: string) => void;
+  /**
+   * Clips per chunk. Each chunk is one ffmpeg graph holding only its clips' decoders, so memory stays
+   * bounded however long the song; chunks are joined by stream copy. Default 6 (see docs/bench/render.md).
+   */
+  readonly clipsPerChunk?: number;
+}
+
+export interface RenderResult {
+  readonly frames: number;
+  readonly durationS: number;
+  /** Highest resident memory of any ffmpeg process of this render (Linux only). */
+  readonly peakMemoryMiB?: number;
+}
+
+export const DEFAULT_CLIPS_PER_CHUNK = 6;
+
+/** Every file the render reads must be there and readable, checked before ffmpeg starts. */
+async function checkInputs(timeline: Timeline, settings: RenderSettings): Promise<void> {
+  const readable = async (file: string, what: string) => {
+    try {
+      await access(file, constants.R_OK);
+      const s = await stat(file);
+      if (!s.isFile()) throw new Error("not a file");
+      if (s.size === 0) throw new Error("empty");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === "ENOENT" ? "no such file" : code ? `cannot read it (${code})` : (e as Error).message;
+      throw new UserInputError(`${what} ${file}: ${why}`, { file, hint: "check the path", cause: e });
+    }
+  };
+  for (const item of timeline.tracks[0]!.children) {
+    if (item.kind === "clip") await readable(item.mediaPath, `segment ${item.segment}: take ${item.takeId}`);
+  }
+  await readable(timeline.audio.path, "song");
+  if (settings.burnSubtitles && settings.subtitlesPath) await readable(settings.subtitlesPath, "subtitles");
+}
+
+async function checkOutputDir(outPath: string): Promise<void> {
+  const dir = dirname(outPath);
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw new UserInputError(
+      `cannot write the video to ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+      {
+        file: outPath,
+        hint: "choose an output folder you can write to",
+        cause: e,
+      },
+    );
+  }
+}
+
+/** Samples the high-water resident memory of this process's ffmpeg children, via /proc (Linux). */
+function watchChildMemory(): { stop: () => number | undefined } {
+  if (process.platform !== "linux") return { stop: () => undefined };
+  let peakKiB = 0;
+  let busy = false;
+  const sample = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const tasks = await readdir(`/proc/${process.pid}/task`);
+      for (const t of tasks) {
+        const children = await readFile(`/proc/${process.pid}/task/${t}/children`, "utf8").catch(() => "");
+        for (const pid of children.split(/\s+/).filter(Boolean)) {
+          const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+          if (!/^Name:\s*ffmpeg/m.test(status)) continue;
+          const hwm = Number(/^VmHWM:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+          if (hwm > peakKiB) peakKiB = hwm;
+        }
+      }
+    } catch {
+      // /proc unavailable: no memory figure.
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(sample, 100);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peakKiB > 0 ? Math.round((peakKiB / 1024) * 10) / 10 : undefined;
+    },
+  };
+}
+
+/** A concat-demuxer list line; single quotes in a path are closed, escaped and reopened. */
+export function concatListLine(file: string): string {
+  return `file '${file.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Renders the timeline to `outPath` (an .mp4): H.264 + AAC, the master song as the only audio,
+ * exactly `timeline.durationFrames` frames. The file appears only when complete.
+ */
+export async function renderTimeline(
+  tools: Tools,
+  timeline: Timeline,
+  settings: RenderSettings,
+  outPath: string,
+  options: RenderOptions = {},
+): Promise<RenderResult> {
+  const { signal, onProgress, onCommand } = options;
+  validateRender(timeline, settings);
+  const chunks = planChunks(timeline, options.clipsPerChunk ?? DEFAULT_CLIPS_PER_CHUNK);
+  // Build every graph now, so a bad combination fails before any ffmpeg starts.
+  const graphs = chunks.map((c) =>
+    buildRenderGraph(timeline, settings, chunks.length === 1 ? {} : { from: c.from, to: c.to, audio: false }),
+  );
+  await checkInputs(timeline, settings);
+  await checkOutputDir(outPath);
+  throwIfAborted(signal);
+
+  const total = timeline.durationFrames;
+  let done = 0;
+  const progressOf = (frame: number) => onProgress?.(Math.min(1, (done + frame) / total));
+  const memory = watchChildMemory();
+  let peakMemoryMiB: number | undefined;
+  try {
+    await withTempOutput(outPath, async (tmp) => {
+      if (graphs.length === 1) {
+        await runFfmpeg(tools, graphArgs(graphs[0]!, tmp), {
+          signal,
+          onCommand,
+          onProgress: (p) => progressOf(p.frame),
+        });
+        return;
+      }
+      const dir = await mkdtemp(join(tmpdir(), "refrain-render-"));
+      try {
+        const files: string[] = [];
+        for (const [i, graph] of graphs.entries()) {
+          const file = join(dir, `chunk-${String(i).padStart(4, "0")}.mp4`);
+          await runFfmpeg(tools, graphArgs(graph, file), {
+            signal,
+            onCommand,
+            onProgress: (p) => progressOf(p.frame),
+          });
+          done += graph.frames;
+          files.push(file);
+        }
+        const list = join(dir, "chunks.txt");
+        // Each chunk's exact duration: otherwise the demuxer takes the mp4's millisecond duration and
+        // the next chunk's timestamps slip by a fraction of a frame.
+        const lines = files.map(
+          (f, i) => `${concatListLine(f)}\nduration ${framesToSecondsText(graphs[i]!.frames, timeline.rate)}`,
+        );
+        await writeFile(list, `${lines.join("\n")}\n`);
+        await runFfmpeg(
+          tools,
+          [
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            list,
+            "-i",
+            timeline.audio.path,
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-c:v",
+            "copy",
+            ...audioArgs(settings),
+            "-movflags",
+            "+faststart",
+            tmp,
+          ],
+          { signal, onCommand },
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  } finally {
+    peakMemoryMiB = memory.stop();
+  }
+  onProgress?.(1);
+  return {
+    frames: total,
+    durationS: total / rateToNumber(timeline.rate),
+    ...(peakMemoryMiB !== undefined ? { peakMemoryMiB } : {}),
+  };
+}
