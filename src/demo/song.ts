@@ -107,15 +107,14 @@ export function synthesizeDemoSong(options: { bpm?: number; seed?: number } = {}
       const f0 = 220 * 2 ** ((melody[wi % melody.length] ?? 0) / 12);
       const s0 = secondsToSamples(ws);
       const len = secondsToSamples(dur);
+      // Formant weights per harmonic, fixed for the note (vibrato moves them too little to hear).
+      const weights = Array.from({ length: 12 }, (_, h) => formant(f0 * (h + 1)) / (h + 1));
       for (let i = 0; i < len && s0 + i < n; i++) {
         const t = i / SAMPLE_RATE;
         const env = Math.min(1, t / 0.03) * Math.min(1, (dur - t) / 0.06);
-        const vib = 1 + 0.012 * Math.sin(2 * Math.PI * 5.5 * t) * Math.min(1, t / 0.2);
+        const phase = 2 * Math.PI * f0 * (t - (0.012 / (2 * Math.PI * 5.5)) * Math.cos(2 * Math.PI * 5.5 * t) * Math.min(1, t / 0.2));
         let v = 0;
-        for (let h = 1; h <= 12; h++) {
-          const fh = f0 * h * vib;
-          v += (formant(fh) / h) * Math.sin(2 * Math.PI * fh * t);
-        }
+        for (let h = 0; h < 12; h++) v += weights[h]! * Math.sin((h + 1) * phase);
         voice[s0 + i]! += 0.22 * env * v + 0.01 * env * (random() * 2 - 1);
       }
       line.words.push({ text: word, start: s0, end: s0 + len });
