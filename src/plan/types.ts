@@ -11,8 +11,16 @@ export interface ClipConstraints {
   /** Fewest and most frames one job may produce (after the frame rule). */
   readonly minFrames: number;
   readonly maxFrames: number;
-  /** Hard cap on the audio a job may carry, in samples (e.g. Alibaba: under 20 s). */
+  /**
+   * Hard cap on the audio a job may carry, in samples (e.g. Alibaba: under 20 s). A job's audio
+   * (segment plus handles) must be strictly shorter than this.
+   */
   readonly maxAudioSamples?: number;
+  /**
+   * The least audio a job must carry, in samples (inclusive). InfiniteTalk asserts its audio is
+   * longer than its 81-frame window, i.e. at least 82 frames (3.28 s) at 25 fps.
+   */
+  readonly minAudioSamples?: number;
 }
 
 export type SegmentKind = "vocal" | "instrumental";

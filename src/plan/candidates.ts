@@ -1,0 +1,213 @@
+// Where a cut may fall and what each frame boundary costs: the sung words a cut must never split, pauses, beats, downbeats and sections.
+import type { Analysis, Span } from "../analysis/types.js";
+import { framesToSamples, type Rate, SAMPLE_RATE } from "../time/index.js";
+
+/** A stretch where someone sings; `text` names it in warnings (a word, a line, or "" for detected voice). */
+export interface SungSpan extends Span {
+  readonly text: string;
+}
+
+export interface SungSpans {
+  /** Which timings the spans came from: word timings, line timings, or detected voice. */
+  readonly source: "words" | "lines" | "vocal";
+  /** Sorted by start. */
+  readonly spans: readonly SungSpan[];
+  /** The same, with overlapping spans merged (touching spans stay apart: a cut between them is legal). */
+  readonly merged: readonly Span[];
+}
+
+/**
+ * The spans a cut must not fall inside: words when the lyrics have word timings (a line without
+ * them counts whole), else lines, else the detected vocal intervals.
+ */
+export function sungSpans(analysis: Analysis): SungSpans {
+  const lines = analysis.lyrics?.lines ?? [];
+  let source: SungSpans["source"];
+  let spans: SungSpan[];
+  if (lines.some((l) => l.words && l.words.length > 0)) {
+    source = "words";
+    spans = lines.flatMap((l) =>
+      l.words && l.words.length > 0
+        ? l.words.map((w) => ({ start: w.start, end: w.end, text: w.text }))
+        : [{ start: l.start, end: l.end, text: l.text }],
+    );
+  } else if (lines.length > 0) {
+    source = "lines";
+    spans = lines.map((l) => ({ start: l.start, end: l.end, text: l.text }));
+  } else {
+    source = "vocal";
+    spans = analysis.vocal.map((v) => ({ start: v.start, end: v.end, text: "" }));
+  }
+  spans = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || a.end - b.end);
+  return { source, spans, merged: mergeOverlapping(spans) };
+}
+
+function mergeOverlapping(spans: readonly Span[]): Span[] {
+  const out: { start: number; end: number }[] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ start: s.start, end: s.end });
+  }
+  return out;
+}
+
+/** Index of the last span starting at or before `x`, or −1. Spans sorted by start. */
+function lastStartingAtOrBefore(spans: readonly Span[], x: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.start <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Whether `x` lies strictly inside one of the merged (disjoint, sorted) spans. */
+export function strictlyInside(merged: readonly Span[], x: number): boolean {
+  const i = lastStartingAtOrBefore(merged, x);
+  if (i < 0) return false;
+  const s = merged[i]!;
+  return s.start < x && x < s.end;
+}
+
+/** The span strictly containing `x`, for naming it in a warning. */
+export function spanAt(spans: readonly SungSpan[], x: number): SungSpan | undefined {
+  // Spans may overlap, so look back from the last one starting before x.
+  for (let i = lastStartingAtOrBefore(spans, x); i >= 0; i--) {
+    const s = spans[i]!;
+    if (s.start < x && x < s.end) return s;
+  }
+  return undefined;
+}
+
+/** Distance from `x` to the nearest value of a sorted array, or Infinity when empty. */
+export function nearest(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = lo < sorted.length ? sorted[lo]! - x : Number.POSITIVE_INFINITY;
+  const before = lo > 0 ? x - sorted[lo - 1]! : Number.POSITIVE_INFINITY;
+  return Math.min(after, before);
+}
+
+/** Distance from `x` (outside every merged span) to the nearest sung sample. */
+function clearance(merged: readonly Span[], x: number): number {
+  const i = lastStartingAtOrBefore(merged, x);
+  const before = i >= 0 ? x - merged[i]!.end : Number.POSITIVE_INFINITY;
+  const next = merged[i + 1];
+  const after = next ? next.start - x : Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.min(before, after));
+}
+
+/**
+ * What each kind of cut costs, in one unit: roughly "how much a viewer notices". Lengths cost in
+ * the same unit (see planner.ts), so these weights are the whole trade-off and live in one place.
+ */
+export const CUT_COST = {
+  /** Between two words of one line: legal, but it splits a phrase; a line gap is far better. */
+  insidePhrase: 3,
+  /** Where voice activity detection hears singing the lyrics do not time (ad-libs, late timings). */
+  voiced: 1,
+  /** Too close to a word for the crossfade: scaled by how little room is left. */
+  crowded: 1.5,
+  /** Off the beat: scaled by distance up to `beatToleranceS`. */
+  offBeat: 1.5,
+  /** Off a downbeat (where long segments should change): scaled likewise. */
+  offDownbeat: 0.75,
+  /** Away from a section boundary: scaled up to `sectionToleranceS`. */
+  offSection: 0.75,
+  beatToleranceS: 0.12,
+  sectionToleranceS: 0.3,
+  /** Room wanted between a cut and the nearest word, beyond its handle. */
+  marginS: 0.1,
+  /** A cut inside a sung word: only when no plan exists otherwise, so it outweighs everything. */
+  insideWord: 1e6,
+} as const;
+
+export interface CutCosts {
+  /** Cost of cutting at each frame boundary 0…frames. */
+  readonly cost: Float64Array;
+  /** 1 where the boundary falls strictly inside a sung span. */
+  readonly inWord: Uint8Array;
+  /** 1 where a hard cut (no crossfade, no handles) may go: on a downbeat, when asked for. */
+  readonly onDownbeat: Uint8Array;
+}
+
+export interface CutCostInput {
+  readonly analysis: Analysis;
+  readonly sung: SungSpans;
+  readonly rate: Rate;
+  /** The song's length in frames. */
+  readonly frames: number;
+  /** Samples one handle covers, so cuts keep their crossfade clear of words. */
+  readonly handleSamples: number;
+}
+
+/** The cost of cutting at every frame boundary of the song. Pure; O(frames · log spans). */
+export function cutCosts(input: CutCostInput): CutCosts {
+  const { analysis, sung, rate, frames, handleSamples } = input;
+  const cost = new Float64Array(frames + 1);
+  const inWord = new Uint8Array(frames + 1);
+  const onDownbeat = new Uint8Array(frames + 1);
+
+  const hasBeat = analysis.tempoBpm !== null && analysis.beats.length > 0;
+  const beats = hasBeat ? [...analysis.beats].sort((a, b) => a - b) : [];
+  const downbeats = hasBeat ? [...analysis.downbeats].sort((a, b) => a - b) : [];
+  const sections = (analysis.lyrics?.sections ?? [])
+    .flatMap((s) => [s.start, s.end])
+    .filter((s) => s > 0 && s < analysis.durationSamples)
+    .sort((a, b) => a - b);
+  // Phrases: lines whose words are timed; a cut between their words splits the phrase.
+  const phrases =
+    sung.source === "words"
+      ? mergeOverlapping(
+          (analysis.lyrics?.lines ?? [])
+            .filter((l) => l.words && l.words.length > 0)
+            .map((l) => ({ start: l.start, end: l.end }))
+            .sort((a, b) => a.start - b.start),
+        )
+      : [];
+  const voiced =
+    sung.source !== "vocal" ? mergeOverlapping([...analysis.vocal].sort((a, b) => a.start - b.start)) : [];
+
+  const beatTol = CUT_COST.beatToleranceS * SAMPLE_RATE;
+  const sectionTol = CUT_COST.sectionToleranceS * SAMPLE_RATE;
+  const room = handleSamples + CUT_COST.marginS * SAMPLE_RATE;
+  // Half a frame: a cut this close to a downbeat is on it.
+  const onBeatTol = Math.max(framesToSamples(1, rate) / 2, 0.02 * SAMPLE_RATE);
+
+  for (let f = 0; f <= frames; f++) {
+    const s = framesToSamples(f, rate);
+    let c = 0;
+    if (strictlyInside(sung.merged, s)) {
+      inWord[f] = 1;
+      c += CUT_COST.insideWord;
+    } else {
+      c += CUT_COST.crowded * Math.max(0, 1 - clearance(sung.merged, s) / room);
+    }
+    if (phrases.length > 0 && strictlyInside(phrases, s)) c += CUT_COST.insidePhrase;
+    if (voiced.length > 0 && strictlyInside(voiced, s)) c += CUT_COST.voiced;
+    if (hasBeat) {
+      c += (CUT_COST.offBeat * Math.min(nearest(beats, s), beatTol)) / beatTol;
+      if (downbeats.length > 0) {
+        const d = nearest(downbeats, s);
+        c += (CUT_COST.offDownbeat * Math.min(d, beatTol)) / beatTol;
+        if (d <= onBeatTol) onDownbeat[f] = 1;
+      }
+    }
+    if (sections.length > 0)
+      c += (CUT_COST.offSection * Math.min(nearest(sections, s), sectionTol)) / sectionTol;
+    else c += CUT_COST.offSection;
+    cost[f] = c;
+  }
+  return { cost, inWord, onDownbeat };
+}
