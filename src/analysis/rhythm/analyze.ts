@@ -1,0 +1,270 @@
+// Tempo, beats, meter and downbeats of a song, or the plain statement that it has no steady beat.
+//
+// onset envelope → long quiet stretches split the song into runs → local tempo (tempogram +
+// Viterbi) → beats by dynamic programming per run → meter and downbeats from bass accents.
+// Pure: samples in, positions out (48 kHz samples), no disk, process or clock.
+
+import { throwIfAborted, UserInputError } from "../../errors/index.js";
+import { SAMPLE_RATE } from "../../time/index.js";
+import { trackBeats, trimWeakEnds } from "./beats.js";
+import { detectMeter, downbeatPhase } from "./meter.js";
+import { onsetFrames } from "./onset.js";
+import { trackTempo } from "./tempo.js";
+
+export interface Rhythm {
+  /** Beats per minute, or null where the song has no steady beat. */
+  tempoBpm: number | null;
+  /** Beat positions, 48 kHz samples, ascending. */
+  beats: number[];
+  /** The beats that start a bar. */
+  downbeats: number[];
+  meter: 3 | 4 | null;
+  /** True when most of the song that is not silent has a beat a musician could tap to. */
+  steady: boolean;
+  /** The onset strength the beats were found in, for display and for cutting on onsets. */
+  onsetEnvelope?: { hopSamples: number; offsetSamples: number; values: Float32Array };
+  warnings: string[];
+}
+
+export interface RhythmOptions {
+  signal?: AbortSignal;
+}
+
+export const NO_STEADY_BEAT = "no steady beat: cutting on pauses";
+
+const MIN_BPM = 60;
+const MAX_BPM = 200;
+/** A quiet stretch at least this long is a break: the beat is not carried through it. */
+const LONG_BREAK_SECONDS = 5;
+/** A window whose comb score is below this has no beat worth tapping (a metronome scores ~0.9, noise ~0.1). */
+const MIN_CLARITY = 0.3;
+/** Halfway onsets this strong relative to the beats mean the beat is twice as fast (hats score ~0.2, a backbeat ≥0.4). */
+const HALFWAY_RATIO = 0.3;
+/** Runs of music shorter than this are too short to establish a beat. */
+const MIN_RUN_SECONDS = 4;
+
+export function analyzeRhythm(
+  samples: Float32Array,
+  sampleRate: number,
+  options: RhythmOptions = {},
+): Rhythm {
+  if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
+    throw new UserInputError(`rhythm: sample rate must be a positive number, got ${sampleRate}`);
+  }
+  throwIfAborted(options.signal);
+  const onsets = onsetFrames(samples, sampleRate);
+  throwIfAborted(options.signal);
+  const fr = onsets.frameRate;
+  const env = normalise(onsets.flux);
+  const toMaster = (frame: number) =>
+    Math.round(((onsets.offsetSamples + frame * onsets.hopSamples) * SAMPLE_RATE) / sampleRate);
+  const onsetEnvelope = {
+    hopSamples: (onsets.hopSamples * SAMPLE_RATE) / sampleRate,
+    offsetSamples: toMaster(0),
+    values: env,
+  };
+  const none = (warnings: string[]): Rhythm => ({
+    tempoBpm: null,
+    beats: [],
+    downbeats: [],
+    meter: null,
+    steady: false,
+    onsetEnvelope,
+    warnings,
+  });
+
+  const runs = musicRuns(env, fr);
+  const activeFrames = runs.reduce((s, r) => s + r.end - r.start, 0);
+  if (activeFrames === 0) return none([NO_STEADY_BEAT]);
+
+  const tempo = trackTempo(env, fr, { minBpm: MIN_BPM, maxBpm: MAX_BPM });
+  throwIfAborted(options.signal);
+
+  const beatRuns: number[][] = [];
+  let rhythmicFrames = 0;
+  for (const run of runs) {
+    const clarities = tempo.windows
+      .filter((w) => w.center >= run.start && w.center < run.end)
+      .map((w) => w.clarity)
+      .sort((a, b) => a - b);
+    const clarity = clarities.length > 0 ? clarities[Math.floor(clarities.length / 2)]! : 0;
+    if (clarity < MIN_CLARITY || run.end - run.start < MIN_RUN_SECONDS * fr) continue;
+    const beats = trimWeakEnds(beatsInRun(env, tempo.periodAt, run.start, run.end, fr), (f) =>
+      peakNear(env, f, 2),
+    );
+    if (beats.length >= 2) {
+      beatRuns.push(beats);
+      rhythmicFrames += run.end - run.start;
+    }
+  }
+  throwIfAborted(options.signal);
+  const steady = rhythmicFrames >= 0.5 * activeFrames;
+  if (beatRuns.length === 0) return none([NO_STEADY_BEAT]);
+
+  const accents = beatRuns.map((run) => run.map((f) => peakNear(onsets.low, f, 2)));
+  const meter = detectMeter(accents);
+  const beats: number[] = [];
+  const downbeats: number[] = [];
+  beatRuns.forEach((run, r) => {
+    const phase = meter === null ? -1 : downbeatPhase(accents[r]!, meter);
+    run.forEach((f, i) => {
+      const at = toMaster(f);
+      beats.push(at);
+      if (meter !== null && i % meter === phase) downbeats.push(at);
+    });
+  });
+
+  const warnings: string[] = [];
+  if (!steady) warnings.push(NO_STEADY_BEAT);
+  const bpm = tempoOf(beatRuns, fr);
+  const range = tempoRange(beatRuns, fr);
+  if (steady && range && range[1] / range[0] > 1.08) {
+    warnings.push(`tempo changes: ${Math.round(range[0])}–${Math.round(range[1])} BPM`);
+  }
+  return {
+    tempoBpm: steady ? bpm : null,
+    beats,
+    downbeats: meter === null ? [] : downbeats,
+    meter: steady ? meter : null,
+    steady,
+    onsetEnvelope,
+    warnings,
+  };
+}
+
+/**
+ * Beats of one run, at the faster of a tempo and its double when the music says so.
+ *
+ * The tempogram prefers the slower of two octaves when alternate beats differ (kick, then a louder
+ * snare): the pattern then repeats best every two beats. A musician counts the faster pulse when the
+ * halfway points between the slow beats carry onsets nearly as strong as the beats (a backbeat),
+ * not when only hi-hats sit there.
+ */
+function beatsInRun(
+  env: Float32Array,
+  periodAt: Float32Array,
+  start: number,
+  end: number,
+  fr: number,
+): number[] {
+  const beats = trackBeats(env, periodAt, start, end);
+  if (beats.length < 4) return beats;
+  const period = (beats[beats.length - 1]! - beats[0]!) / (beats.length - 1);
+  if ((60 * fr) / period > MAX_BPM / 2) return beats;
+  let on = 0;
+  let mid = 0;
+  for (let i = 0; i + 1 < beats.length; i++) {
+    on += peakNear(env, beats[i]!, 2);
+    mid += peakNear(env, (beats[i]! + beats[i + 1]!) / 2, 2);
+  }
+  if (mid < HALFWAY_RATIO * on) return beats;
+  const halved = Float32Array.from(periodAt, (p) => p / 2);
+  return trackBeats(env, halved, start, end);
+}
+
+/** Flux scaled to unit spread over the frames that have sound, lightly smoothed. */
+function normalise(flux: Float32Array): Float32Array {
+  const n = flux.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = 0.5 * flux[i]! + 0.25 * (flux[i - 1] ?? flux[i]!) + 0.25 * (flux[i + 1] ?? flux[i]!);
+  }
+  let sum = 0;
+  let sq = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = out[i]!;
+    if (v > 0) {
+      sum += v;
+      sq += v * v;
+      count++;
+    }
+  }
+  const mean = count > 0 ? sum / count : 0;
+  const std = count > 1 ? Math.sqrt(Math.max(0, sq / count - mean * mean)) : 0;
+  if (std > 0) for (let i = 0; i < n; i++) out[i]! /= std;
+  return out;
+}
+
+/**
+ * Stretches of the song with sound, split at quiet stretches of LONG_BREAK_SECONDS or more.
+ * Quiet: the one-second average onset strength below a tenth of its typical level in the music.
+ */
+function musicRuns(env: Float32Array, fr: number): { start: number; end: number }[] {
+  const n = env.length;
+  const half = Math.max(1, Math.round(fr / 2));
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + env[i]!;
+  const local = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - half);
+    const b = Math.min(n, i + half + 1);
+    local[i] = (prefix[b]! - prefix[a]!) / (b - a);
+  }
+  const sorted = Float64Array.from(local).sort();
+  const typical = sorted[Math.floor(0.9 * (n - 1))] ?? 0;
+  if (!(typical > 0)) return [];
+  const loud = (i: number) => local[i]! >= 0.1 * typical;
+  const runs: { start: number; end: number }[] = [];
+  const longBreak = LONG_BREAK_SECONDS * fr;
+  let i = 0;
+  while (i < n) {
+    while (i < n && !loud(i)) i++;
+    if (i >= n) break;
+    const start = i;
+    let end = i;
+    // Extend across quiet stretches shorter than a long break.
+    while (i < n) {
+      if (loud(i)) {
+        end = i + 1;
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < n && !loud(j)) j++;
+      if (j >= n || j - i >= longBreak) break;
+      i = j;
+    }
+    runs.push({ start, end });
+    i = end;
+    while (i < n && !loud(i)) i++;
+  }
+  return runs;
+}
+
+function peakNear(values: Float32Array, frame: number, radius: number): number {
+  const c = Math.round(frame);
+  let best = 0;
+  for (let i = Math.max(0, c - radius); i <= Math.min(values.length - 1, c + radius); i++) {
+    if (values[i]! > best) best = values[i]!;
+  }
+  return best;
+}
+
+/** Inter-beat intervals, in frames, of every run. */
+function intervals(runs: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  for (const run of runs) for (let i = 1; i < run.length; i++) out.push(run[i]! - run[i - 1]!);
+  return out;
+}
+
+/** Tempo from the beats themselves: the mean interval among those near the median one. */
+function tempoOf(runs: readonly (readonly number[])[], fr: number): number | null {
+  const ibis = intervals(runs).sort((a, b) => a - b);
+  if (ibis.length === 0) return null;
+  const median = ibis[Math.floor(ibis.length / 2)]!;
+  const near = ibis.filter((d) => Math.abs(d - median) <= 0.1 * median);
+  const mean = near.reduce((s, d) => s + d, 0) / near.length;
+  return Math.round(((60 * fr) / mean) * 10) / 10;
+}
+
+/** Slowest and fastest tempo over stretches of 8 beats, for a warning when the tempo moves. */
+function tempoRange(runs: readonly (readonly number[])[], fr: number): [number, number] | null {
+  const local: number[] = [];
+  for (const run of runs) {
+    for (let i = 8; i < run.length; i += 4) local.push((60 * fr * 8) / (run[i]! - run[i - 8]!));
+  }
+  if (local.length < 4) return null;
+  local.sort((a, b) => a - b);
+  return [local[Math.floor(local.length * 0.1)]!, local[Math.floor(local.length * 0.9)]!];
+}

@@ -1,0 +1,133 @@
+// Local tempo: a tempogram of the onset envelope and the smoothest likely tempo path through it.
+//
+// Each few-second window gets a comb score per beat period (autocorrelation at the period and
+// twice it), weighted by a log-Gaussian prior around 120 BPM. A Viterbi path through the windows
+// lets the tempo drift or step (a song speeding up, a new section) but makes an octave jump cost
+// several windows of evidence, so a bar of only hi-hats does not double the tempo.
+
+export interface TempoOptions {
+  readonly minBpm: number;
+  readonly maxBpm: number;
+}
+
+export interface TempoTrack {
+  /** Beat period in frames at each frame (fractional). */
+  readonly periodAt: Float32Array;
+  /** For each window: its centre frame and how clearly periodic it is (0 none … 1 a metronome). */
+  readonly windows: readonly { readonly center: number; readonly clarity: number }[];
+}
+
+const WINDOW_SECONDS = 6;
+const HOP_SECONDS = 1;
+/** Where the prior peaks and how wide it is, in octaves (as Ellis 2007 and librosa). */
+const PRIOR_BPM = 120;
+const PRIOR_OCTAVES = 1;
+/** Cost of a tempo change per octave, in log-evidence units. */
+const JUMP_COST = 8;
+
+export function trackTempo(env: Float32Array, frameRate: number, options: TempoOptions): TempoTrack {
+  const n = env.length;
+  const minLag = Math.max(2, Math.floor((frameRate * 60) / options.maxBpm));
+  const maxLag = Math.ceil((frameRate * 60) / options.minBpm);
+  const win = Math.round(WINDOW_SECONDS * frameRate);
+  const hop = Math.max(1, Math.round(HOP_SECONDS * frameRate));
+  const lags = maxLag - minLag + 1;
+  const prior = new Float64Array(lags);
+  for (let l = minLag; l <= maxLag; l++) {
+    const bpm = (frameRate * 60) / l;
+    prior[l - minLag] = -0.5 * (Math.log2(bpm / PRIOR_BPM) / PRIOR_OCTAVES) ** 2;
+  }
+
+  const centers: number[] = [];
+  for (let c = 0; c < n; c += hop) centers.push(c);
+  if (centers.length === 0) return { periodAt: new Float32Array(0), windows: [] };
+  const combs: Float64Array[] = [];
+  const clarity: number[] = [];
+  const acf = new Float64Array(2 * maxLag + 1);
+  const neededLags = new Set<number>([0]);
+  for (let l = minLag; l <= maxLag; l++) neededLags.add(l).add(2 * l);
+  const x = new Float64Array(win);
+  for (const c of centers) {
+    const start = Math.max(0, c - Math.floor(win / 2));
+    const end = Math.min(n, c + Math.ceil(win / 2));
+    const len = end - start;
+    let mean = 0;
+    for (let i = start; i < end; i++) mean += env[i]!;
+    mean /= Math.max(1, len);
+    for (let i = 0; i < len; i++) x[i] = env[start + i]! - mean;
+    // Only the lags the comb reads: the candidate periods and their doubles.
+    for (const l of neededLags) {
+      let s = 0;
+      for (let i = 0; i + l < len; i++) s += x[i]! * x[i + l]!;
+      acf[l] = s;
+    }
+    const comb = new Float64Array(lags);
+    let best = 0;
+    if (acf[0]! > 1e-9) {
+      for (let l = minLag; l <= maxLag; l++) {
+        // The comb at a period and its double: a true beat period repeats at both.
+        const v = (acf[l]! + 0.5 * acf[2 * l]!) / (1.5 * acf[0]!);
+        comb[l - minLag] = v;
+        if (v > best) best = v;
+      }
+    }
+    combs.push(comb);
+    clarity.push(best);
+  }
+
+  // Viterbi over (window, lag).
+  const w = centers.length;
+  const score = new Float64Array(lags);
+  const next = new Float64Array(lags);
+  const back = new Int32Array(w * lags);
+  const jump = new Float64Array(lags * lags);
+  for (let a = 0; a < lags; a++) {
+    for (let b = 0; b < lags; b++)
+      jump[a * lags + b] = JUMP_COST * Math.abs(Math.log2((a + minLag) / (b + minLag)));
+  }
+  const evidence = (j: number, k: number) => Math.log(Math.max(0, combs[j]![k]!) + 0.02) + prior[k]!;
+  for (let k = 0; k < lags; k++) score[k] = evidence(0, k);
+  for (let j = 1; j < w; j++) {
+    for (let k = 0; k < lags; k++) {
+      let best = -Infinity;
+      let arg = k;
+      for (let q = 0; q < lags; q++) {
+        const s = score[q]! - jump[k * lags + q]!;
+        if (s > best) {
+          best = s;
+          arg = q;
+        }
+      }
+      next[k] = best + evidence(j, k);
+      back[j * lags + k] = arg;
+    }
+    score.set(next);
+  }
+  const path = new Int32Array(w);
+  let last = 0;
+  for (let k = 1; k < lags; k++) if (score[k]! > score[last]!) last = k;
+  path[w - 1] = last;
+  for (let j = w - 1; j > 0; j--) path[j - 1] = back[j * lags + path[j]!]!;
+
+  const windowPeriod = new Float64Array(w);
+  for (let j = 0; j < w; j++) windowPeriod[j] = refine(combs[j]!, path[j]!) + minLag;
+  const periodAt = new Float32Array(n);
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    while (j + 1 < w && Math.abs(centers[j + 1]! - t) <= Math.abs(centers[j]! - t)) j++;
+    periodAt[t] = windowPeriod[j]!;
+  }
+  return { periodAt, windows: centers.map((center, i) => ({ center, clarity: clarity[i]! })) };
+}
+
+/** Fractional peak position by a parabola through the peak and its neighbours. */
+function refine(values: Float64Array, k: number): number {
+  if (k <= 0 || k >= values.length - 1) return k;
+  const a = values[k - 1]!;
+  const b = values[k]!;
+  const c = values[k + 1]!;
+  const d = a - 2 * b + c;
+  if (d >= 0) return k;
+  const delta = (0.5 * (a - c)) / d;
+  return Math.abs(delta) < 1 ? k + delta : k;
+}
