@@ -72,7 +72,7 @@ export function parseSrt(text: string, fileName: string): Draft {
       return;
     }
     if (skipping) return;
-    if (line.includes("-->")) {
+    if (line.includes("-->") || /^\d{1,2}:\d{2}:\d{2}/.test(line)) {
       close();
       draft.warnings.push(
         `${where}: bad time line "${line}" — expected 00:01:02,500 --> 00:01:04,000; cue skipped`,
