@@ -1,0 +1,13 @@
+// export: the finished timeline and lyrics in other programs' formats (ASS/SRT/LRC, OTIO, Kdenlive, edit list).
+
+export { toLrc, toSrt } from "../analysis/lyrics/index.js";
+export type { SubtitlePreset, SubtitleStyle } from "./subtitles.js";
+export {
+  assClock,
+  checkFont,
+  DEFAULT_SUBTITLE_FONT,
+  escapeAssText,
+  karaokeText,
+  missingGlyphs,
+  toAss,
+} from "./subtitles.js";
