@@ -3,13 +3,8 @@ import { readFile } from "node:fs/promises";
 import { throwIfAborted, UserInputError } from "../errors/index.js";
 import { decodeMono, probeAudio, type Tools } from "../media/index.js";
 import { roundSeconds, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
-import {
-  analyzeRhythm,
-  parseLyrics,
-  placePlainLyrics,
-  type RhythmResult,
-  vocalFromLyrics,
-} from "./pending.js";
+import { parseLyrics, placePlainLyrics, vocalFromLyrics } from "./lyrics/index.js";
+import { analyzeRhythm, type Rhythm } from "./rhythm/index.js";
 import type { Analysis, Lyrics, Span } from "./types.js";
 import { detectVoice, estimateVoiceByEnergy, type VoiceResult } from "./voice/index.js";
 
@@ -33,7 +28,7 @@ function isTimed(lyrics: Lyrics): boolean {
 
 function combine(
   samples: Float32Array,
-  rhythm: RhythmResult,
+  rhythm: Rhythm,
   lyrics: Lyrics | undefined,
   voice: VoiceResult | undefined,
 ): Analysis {
@@ -129,9 +124,9 @@ export async function analyzeSong(
   const voicePromise = lyrics && isTimed(lyrics) ? undefined : detectVoice(samples, { signal });
   // Keep a rejected promise from being reported as unhandled while the tracker runs.
   voicePromise?.catch(() => {});
-  let rhythm: RhythmResult;
+  let rhythm: Rhythm;
   try {
-    rhythm = analyzeRhythm(samples, SAMPLE_RATE);
+    rhythm = analyzeRhythm(samples, SAMPLE_RATE, { signal });
   } catch (e) {
     await voicePromise?.catch(() => {});
     throw e;

@@ -2,13 +2,15 @@
 
 export type { AnalyzeSongOptions } from "./analyze.js";
 export { analysisToJson, analyzeSamples, analyzeSong } from "./analyze.js";
-export type { RhythmResult } from "./pending.js";
-export { analyzeRhythm, parseLyrics, placePlainLyrics, vocalFromLyrics } from "./pending.js";
+export * from "./lyrics/index.js";
+export * from "./rhythm/index.js";
 export type { Analysis, LyricLine, Lyrics, Section, Span, Word } from "./types.js";
-export type { DetectVoiceOptions, VoiceResult, VoiceThresholds } from "./voice/index.js";
+export type { DetectVoiceOptions, VoiceResult, VoiceThresholds, VoicingScore } from "./voice/index.js";
 export {
   detectVoice,
   estimateVoiceByEnergy,
   spansFromProbabilities,
   VAD_HOP_SAMPLES,
+  VAD_THRESHOLDS,
+  voicingScore,
 } from "./voice/index.js";

@@ -11,6 +11,8 @@ import type { VoiceResult, VoiceThresholds } from "./types.js";
 
 export { energyProbabilities } from "./energy.js";
 export { resample48kTo16k } from "./resample.js";
+export type { VoicingScore } from "./score.js";
+export { voicingScore } from "./score.js";
 export { spansFromProbabilities } from "./spans.js";
 export type { VoiceResult, VoiceThresholds } from "./types.js";
 
@@ -42,11 +44,11 @@ export function estimateVoiceByEnergy(samples48k: Float32Array, warning?: string
  * Thresholds for Silero on singing over music, chosen on the evaluation set (docs/bench/analysis.md).
  */
 export const VAD_THRESHOLDS: VoiceThresholds = {
-  onset: 0.5,
-  offset: 0.35,
-  mergeGapMs: 300,
+  onset: 0.4,
+  offset: 0.3,
+  mergeGapMs: 500,
   minSpanMs: 250,
-  padMs: 30,
+  padMs: 60,
 };
 
 export interface DetectVoiceOptions {
