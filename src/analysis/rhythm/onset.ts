@@ -60,8 +60,9 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
       // about -60 dBFS it flattens to zero, so a noise floor does not look like onsets.
       const level = Math.log1p(Math.sqrt(power / (edges[b + 1]! - edges[b]!)));
       cur[b] = level;
-      // Wide bands count as much as their share of bins, as per-bin flux would, at a tenth of the logs.
-      const rise = (level - prev[b]!) * (edges[b + 1]! - edges[b]!);
+      // Every band counts the same, as in a mel spectrogram: a kick, whose energy sits in a few
+      // narrow low bands, then weighs about as much as a snare spread over the whole spectrum.
+      const rise = level - prev[b]!;
       if (rise > 0) {
         all += rise;
         if (b < lowBands) bass += rise;
@@ -79,7 +80,7 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
     hopSamples: HOP * factor,
     // Calibrated on synthesised drums: the smoothed flux peaks when an onset is a little past the
     // middle of the Hann window, not at its start.
-    offsetSamples: Math.round(0.57 * WINDOW * factor),
+    offsetSamples: Math.round(0.62 * WINDOW * factor),
     frameRate: rate / HOP,
   };
 }

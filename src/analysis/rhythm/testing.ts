@@ -34,6 +34,8 @@ export interface SongSpec {
   readonly fadeInSeconds?: number;
   readonly fadeOutSeconds?: number;
   readonly seed?: number;
+  /** Steady noise under the whole song, in dB relative to the drums (e.g. -30), for a less clean mix. */
+  readonly noiseFloorDb?: number;
 }
 
 export interface SynthSong {
@@ -201,6 +203,7 @@ export function synthesizeSong(spec: SongSpec): SynthSong {
     }
     at += seconds;
   }
+  if (spec.noiseFloorDb !== undefined) mix.noise(0, at, 0.3 * dbToGain(spec.noiseFloorDb));
   applyFades(mix.out, rate, spec.fadeInSeconds ?? 0, spec.fadeOutSeconds ?? 0, at);
   return { samples: mix.out, sampleRate: rate, beats, downbeats };
 }

@@ -1,0 +1,179 @@
+// What a musician expects of the beat tracker, on drum-machine songs whose beats are known.
+import { describe, expect, it } from "vitest";
+import { Cancelled, UserInputError } from "../../errors/index.js";
+import { analyzeRhythm, beatFMeasure, NO_STEADY_BEAT, type Rhythm } from "./index.js";
+import { beatsBetween, type SongSpec, type SynthSong, synthesizeSong } from "./testing.js";
+
+const RATE = 48_000;
+const TOL = Math.round(0.07 * RATE);
+
+function analyse(spec: SongSpec): { song: SynthSong; rhythm: Rhythm } {
+  const song = synthesizeSong(spec);
+  return { song, rhythm: analyzeRhythm(song.samples, song.sampleRate) };
+}
+
+/** Bars that make a song of about `seconds` at `bpm`. */
+const barsFor = (seconds: number, bpm: number, meter = 4) => Math.round((seconds * bpm) / 60 / meter);
+
+function expectTempo(rhythm: Rhythm, bpm: number): void {
+  expect(rhythm.tempoBpm).not.toBeNull();
+  expect(Math.abs(rhythm.tempoBpm! - bpm) / bpm).toBeLessThanOrEqual(0.02);
+}
+
+describe("steady 4/4 grooves", () => {
+  for (const bpm of [70, 90, 120, 145, 170]) {
+    it(`finds the beats, tempo and downbeats at ${bpm} BPM`, () => {
+      const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: barsFor(30, bpm), bpm }] });
+      expect(rhythm.steady).toBe(true);
+      expectTempo(rhythm, bpm);
+      expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+      expect(rhythm.meter).toBe(4);
+      expect(beatFMeasure(rhythm.downbeats, song.downbeats, TOL)).toBeGreaterThanOrEqual(0.97);
+      expect(rhythm.warnings).toEqual([]);
+    });
+  }
+
+  it("keeps the beat under a noise floor 30 dB down", () => {
+    const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: 16, bpm: 128 }], noiseFloorDb: -30 });
+    expectTempo(rhythm, 128);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("reports beats on the 48 kHz timeline when the input is 44.1 kHz", () => {
+    const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: 16, bpm: 120 }], sampleRate: 44_100 });
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+    const meanError =
+      rhythm.beats
+        .map((b) => Math.min(...song.beats.map((r) => Math.abs(r - b))))
+        .reduce((s, e) => s + e, 0) / rhythm.beats.length;
+    expect(meanError).toBeLessThan(0.02 * RATE);
+  });
+});
+
+describe("meter", () => {
+  for (const bpm of [96, 150]) {
+    it(`hears a waltz at ${bpm} BPM as 3/4 with the bass on the downbeat`, () => {
+      const { song, rhythm } = analyse({
+        parts: [{ kind: "groove", bars: barsFor(30, bpm, 3), bpm, meter: 3 }],
+      });
+      expect(rhythm.meter).toBe(3);
+      expectTempo(rhythm, bpm);
+      expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+      expect(beatFMeasure(rhythm.downbeats, song.downbeats, TOL)).toBeGreaterThanOrEqual(0.97);
+    });
+  }
+});
+
+describe("feel and tempo changes", () => {
+  it("keeps the beat on the quarter notes under triplet swing", () => {
+    const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: 16, bpm: 110, swing: 2 / 3 }] });
+    expectTempo(rhythm, 110);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("follows a step from 100 to 130 BPM and says the tempo changes", () => {
+    const { song, rhythm } = analyse({
+      parts: [
+        { kind: "groove", bars: 12, bpm: 100 },
+        { kind: "groove", bars: 16, bpm: 130 },
+      ],
+    });
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.9);
+    expect(rhythm.warnings.some((w) => w.startsWith("tempo changes"))).toBe(true);
+  });
+
+  it("follows a gradual ramp from 90 to 140 BPM", () => {
+    const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: 24, bpm: 90, bpmEnd: 140 }] });
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe("quiet stretches", () => {
+  it("places no beats in a 12 s quiet intro and finds them once the drums come in", () => {
+    const { song, rhythm } = analyse({
+      parts: [
+        { kind: "pad", seconds: 12, gainDb: -20 },
+        { kind: "groove", bars: 12, bpm: 120 },
+      ],
+    });
+    expect(rhythm.beats.filter((b) => b < 12 * RATE - TOL)).toEqual([]);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("places no beats in a 20 s silent break, and counts on after it", () => {
+    const part = { kind: "groove", bars: 8, bpm: 120 } as const; // 16 s
+    const { song, rhythm } = analyse({ parts: [part, { kind: "silence", seconds: 20 }, part] });
+    expect(rhythm.beats.filter((b) => b > 16 * RATE + TOL && b < 36 * RATE - TOL)).toEqual([]);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+    expect(rhythm.steady).toBe(true);
+  });
+
+  it("counts through a one-bar stop at the established tempo", () => {
+    const part = { kind: "groove", bars: 8, bpm: 120 } as const; // 16 s, then 2 s = 4 beats of silence
+    const { song, rhythm } = analyse({ parts: [part, { kind: "silence", seconds: 2 }, part] });
+    const inStop = rhythm.beats.filter((b) => b > 16 * RATE - TOL && b < 18 * RATE - TOL);
+    const grid = [16, 16.5, 17, 17.5].map((s) => s * RATE);
+    expect(beatFMeasure(inStop, grid, TOL, { trimBeforeSamples: 0 })).toBe(1);
+    expect(beatFMeasure(rhythm.beats, [...song.beats, ...grid], TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("keeps the beat through an 8 s fade in and an 8 s fade out", () => {
+    const { song, rhythm } = analyse({
+      parts: [{ kind: "groove", bars: 16, bpm: 120 }],
+      fadeInSeconds: 8,
+      fadeOutSeconds: 8,
+    });
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+    // The beats inside the fades themselves, not only the loud middle.
+    expect(
+      beatFMeasure(rhythm.beats, beatsBetween(song.beats, 5, 8), TOL, { trimBeforeSamples: 0 }),
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe("no steady beat", () => {
+  const beatless: [string, SongSpec][] = [
+    ["noise", { parts: [{ kind: "noise", seconds: 30 }] }],
+    ["a rubato melody", { parts: [{ kind: "melody", seconds: 30 }] }],
+    ["silence", { parts: [{ kind: "silence", seconds: 10 }] }],
+  ];
+  for (const [name, spec] of beatless) {
+    it(`says so for ${name}, so the planner cuts on pauses`, () => {
+      const { rhythm } = analyse(spec);
+      expect(rhythm.steady).toBe(false);
+      expect(rhythm.tempoBpm).toBeNull();
+      expect(rhythm.beats).toEqual([]);
+      expect(rhythm.meter).toBeNull();
+      expect(rhythm.warnings).toContain(NO_STEADY_BEAT);
+    });
+  }
+
+  it("handles audio too short to hold a beat", () => {
+    const rhythm = analyzeRhythm(new Float32Array(100), RATE);
+    expect(rhythm.steady).toBe(false);
+    expect(rhythm.beats).toEqual([]);
+  });
+});
+
+describe("inputs", () => {
+  it("rejects a sample rate that is not a positive number with a typed error", () => {
+    expect(() => analyzeRhythm(new Float32Array(10), 0)).toThrow(UserInputError);
+    expect(() => analyzeRhythm(new Float32Array(10), Number.NaN)).toThrow(UserInputError);
+  });
+
+  it("stops when its signal has fired", () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(() => analyzeRhythm(new Float32Array(RATE), RATE, { signal: controller.signal })).toThrow(
+      Cancelled,
+    );
+  });
+
+  it("returns the onset envelope the beats were found in", () => {
+    const { rhythm } = analyse({ parts: [{ kind: "groove", bars: 4, bpm: 120 }] });
+    const env = rhythm.onsetEnvelope!;
+    expect(env.hopSamples).toBeGreaterThan(0);
+    // One value per hop over the song's 8.5 s.
+    expect(Math.abs(env.values.length * env.hopSamples - 8.5 * RATE)).toBeLessThan(0.1 * RATE);
+  });
+});
