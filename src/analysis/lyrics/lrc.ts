@@ -147,7 +147,9 @@ export function parseLrc(text: string, fileName: string): Draft {
         if (prev && Number.isNaN(prev.end)) prev.end = t;
         const raw = rest.slice(from, to);
         if (tidy(raw)) words.push({ raw, start: t, end: Number.NaN });
-        else if (i === tags.length - 1) end = t; // a trailing tag closes the line
+        else if (i === tags.length - 1)
+          end = t; // a trailing tag closes the line
+        else if (prev) prev.raw += raw; // "word<end> <next>": the space still separates the words
       }
     }
     for (const t of times) {

@@ -27,9 +27,24 @@ const CENTISECOND = SAMPLE_RATE / 100;
 function enhancedText(line: LyricLine): string {
   const words = line.words ?? [];
   if (words.length === 0) return line.text;
-  const body = words.map((w) => `<${lrcClock(w.start)}>${w.text}`).join(" ");
+  const cs = (samples: number) => Math.round(samples / CENTISECOND);
+  // Tags go into the line's own text, so its spacing survives (none between CJK characters).
+  let out = "";
+  let cursor = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const at = line.text.indexOf(w.text, cursor);
+    if (at < 0)
+      return words.map((x) => `<${lrcClock(x.start)}>${x.text}`).join(" ") + ` <${lrcClock(line.end)}>`;
+    out += `${line.text.slice(cursor, at)}<${lrcClock(w.start)}>${w.text}`;
+    cursor = at + w.text.length;
+    // A word tag also ends the word before it; a pause between words needs its own closing tag.
+    const next = words[i + 1]?.start ?? line.end;
+    if (cs(w.end) < cs(next)) out += `<${lrcClock(w.end)}>`;
+  }
+  out += line.text.slice(cursor);
   // The trailing tag says where the line stops being sung.
-  return `${body} <${lrcClock(line.end)}>`;
+  return `${out}<${lrcClock(line.end)}>`;
 }
 
 /**
