@@ -176,8 +176,11 @@ export function cutCosts(input: CutCostInput): CutCosts {
             .sort((a, b) => a.start - b.start),
         )
       : [];
+  // Detected voice counts only when it is independent of the lyrics (not derived from them).
   const voiced =
-    sung.source !== "vocal" ? mergeOverlapping([...analysis.vocal].sort((a, b) => a.start - b.start)) : [];
+    sung.source !== "vocal" && analysis.vocalSource !== "lyrics"
+      ? mergeOverlapping([...analysis.vocal].sort((a, b) => a.start - b.start))
+      : [];
 
   const beatTol = CUT_COST.beatToleranceS * SAMPLE_RATE;
   const sectionTol = CUT_COST.sectionToleranceS * SAMPLE_RATE;
