@@ -45,11 +45,7 @@ export function parseLyrics(
       json = JSON.parse(content);
       parsed = true;
     } catch (cause) {
-      if (ext === "json")
-        throw new UserInputError(`${fileName}: not valid JSON (${(cause as Error).message})`, {
-          file: fileName,
-          cause,
-        });
+      if (ext === "json") throw badJson(content, fileName, cause);
       // "[Verse]" or "[00:12.00]" start plain lyrics and LRC too.
     }
     if (parsed) return finish(parseSunoJson(json, content, fileName), fileName, durationSamples);
@@ -59,6 +55,16 @@ export function parseLyrics(
   if (looksLikeLrc(content) || ext === "lrc")
     return finish(parseLrc(content, fileName), fileName, durationSamples);
   return finish(parsePlain(content, fileName, durationSamples), fileName, durationSamples);
+}
+
+/** One line naming where the JSON broke; the parser's own message may quote whole lines of the file. */
+function badJson(content: string, fileName: string, cause: unknown): UserInputError {
+  const position = /position (\d+)/.exec(String((cause as Error)?.message))?.[1];
+  const line = position === undefined ? undefined : content.slice(0, Number(position)).split("\n").length;
+  return new UserInputError(
+    `${fileName}${line === undefined ? "" : `:${line}`}: not valid JSON — expected Suno aligned words`,
+    { file: fileName, cause },
+  );
 }
 
 /** Whether a line is sung by backing vocals only (written wholly in parentheses). */

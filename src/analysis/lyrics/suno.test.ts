@@ -113,7 +113,9 @@ describe("Suno aligned words", () => {
   });
 
   it("refuses a .json file that is not JSON", () => {
-    expect(() => parseLyrics("{ not json", "broken.json")).toThrow(/^broken\.json: not valid JSON/);
+    expect(() => parseLyrics("{ not json", "broken.json")).toThrow(/^broken\.json(:1)?: not valid JSON/);
+    const laterLine = '[\n  {"word": "a", "startS": 1, "endS": 2},\n  {"word": "b" "startS": 3}\n]';
+    expect(() => parseLyrics(laterLine, "broken.json")).toThrow(/^broken\.json:3: not valid JSON/);
   });
 
   it("drops words past the song end", () => {

@@ -12,15 +12,25 @@ export function decodeLyricsText(input: string | Uint8Array, fileName: string): 
   let encoding = "utf-8";
   if (input[0] === 0xff && input[1] === 0xfe) encoding = "utf-16le";
   else if (input[0] === 0xfe && input[1] === 0xff) encoding = "utf-16be";
+  let text: string;
   try {
     // The decoder drops the BOM itself (ignoreBOM defaults to false).
-    return new TextDecoder(encoding, { fatal: true }).decode(input);
+    text = new TextDecoder(encoding, { fatal: true }).decode(input);
   } catch (cause) {
     throw new UserInputError(
       `${fileName}: not valid ${encoding === "utf-8" ? "UTF-8" : encoding.toUpperCase()} text — save the lyrics file as UTF-8`,
       { file: fileName, cause },
     );
   }
+  // NUL bytes are valid UTF-8 but never in lyrics: most likely UTF-16 saved without a BOM, or not text.
+  if (text.includes("\u0000"))
+    throw new UserInputError(
+      `${fileName}: not a text file (NUL bytes; UTF-16 without a BOM?) — save the lyrics file as UTF-8`,
+      {
+        file: fileName,
+      },
+    );
+  return text;
 }
 
 /** Splits on LF, CRLF or CR; index i is line i + 1 of the file. */
