@@ -47,7 +47,13 @@ describe("budget exceeded", () => {
     const clock = virtualClock();
     // 81 frames at 25 fps = 3.24 s at $0.5/s = $1.62 a job.
     const provider = fakeProvider({ ...clock, price: { kind: "per-video-second", usd: 0.5 } });
-    const report = await generate({ store, providers: [provider], jobs: fakeJobs(2), budgetUsd: 2, ...clock });
+    const report = await generate({
+      store,
+      providers: [provider],
+      jobs: fakeJobs(2),
+      budgetUsd: 2,
+      ...clock,
+    });
     expect(report.succeeded).toHaveLength(1);
     expect((await store.ledgerTotals()).chargedUsd).toBeCloseTo(1.62, 6);
   });
@@ -55,7 +61,13 @@ describe("budget exceeded", () => {
   it("counts money spent by earlier runs against the budget", async () => {
     const clock = virtualClock();
     const provider = fakeProvider({ ...clock, concurrency: 4 });
-    await generate({ store, providers: [provider], jobs: fakeJobs(2, { estimatedUsd: 1 }), budgetUsd: 3, ...clock });
+    await generate({
+      store,
+      providers: [provider],
+      jobs: fakeJobs(2, { estimatedUsd: 1 }),
+      budgetUsd: 3,
+      ...clock,
+    });
     const more = fakeJobs(4, { estimatedUsd: 1 });
     const report = await generate({ store, providers: [provider], jobs: more, budgetUsd: 3, ...clock });
     expect(provider.calls.submit).toBe(3);
@@ -65,7 +77,13 @@ describe("budget exceeded", () => {
   it("lets free providers run whatever the budget", async () => {
     const clock = virtualClock();
     const provider = fakeProvider({ ...clock, paid: false, price: { kind: "free" }, concurrency: 3 });
-    const report = await generate({ store, providers: [provider], jobs: fakeJobs(3), budgetUsd: 0, ...clock });
+    const report = await generate({
+      store,
+      providers: [provider],
+      jobs: fakeJobs(3),
+      budgetUsd: 0,
+      ...clock,
+    });
     expect(report.succeeded).toHaveLength(3);
     // Free work still goes through intents, so a crash cannot make it twice either.
     expect((await store.listTakes()).every((t) => t.token.length > 0)).toBe(true);

@@ -42,15 +42,21 @@ describe("crash after submit", () => {
     const book = memoryBook();
     const jobs = fakeJobs(1);
     const before = fakeProvider({ ...clock, book, latencyMs: 5_000 });
-    await expect(generate({ store: dyingOnSubmit(open()), providers: [before], jobs, ...clock })).rejects.toThrow(
-      /killed/,
-    );
+    await expect(
+      generate({ store: dyingOnSubmit(open()), providers: [before], jobs, ...clock }),
+    ).rejects.toThrow(/killed/);
     expect(book.all()).toHaveLength(1);
     expect((await open().listTakes())[0]).toMatchObject({ status: "intent", remoteId: null });
 
     const after = fakeProvider({ ...clock, book, latencyMs: 5_000 });
     const events: EngineEvent[] = [];
-    const report = await generate({ store: open(), providers: [after], jobs, ...clock, onEvent: (e) => events.push(e) });
+    const report = await generate({
+      store: open(),
+      providers: [after],
+      jobs,
+      ...clock,
+      onEvent: (e) => events.push(e),
+    });
     expect(after.calls.submit).toBe(0);
     expect(events.map((e) => e.type)).toContain("adopted");
     expect(report.succeeded).toHaveLength(1);

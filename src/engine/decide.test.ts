@@ -61,7 +61,9 @@ describe("decide", () => {
 
   it("does not count a finished remote job waiting to be fetched against the slots", () => {
     const d = decide(
-      state([job(0, { phase: "fetch", endpoint: "b" }), job(1)], { endpoints: [{ id: "b", concurrency: 1 }] }),
+      state([job(0, { phase: "fetch", endpoint: "b" }), job(1)], {
+        endpoints: [{ id: "b", concurrency: 1 }],
+      }),
     );
     expect(d.actions).toEqual([
       { kind: "fetch", job: 0 },
@@ -93,7 +95,9 @@ describe("decide", () => {
   });
 
   it("asks the provider about an intent left without a remote id", () => {
-    expect(decide(state([job(0, { phase: "lookup", endpoint: "a" })])).actions).toEqual([{ kind: "lookup", job: 0 }]);
+    expect(decide(state([job(0, { phase: "lookup", endpoint: "a" })])).actions).toEqual([
+      { kind: "lookup", job: 0 },
+    ]);
   });
 
   it("waits out a backoff before submitting again", () => {
@@ -104,7 +108,9 @@ describe("decide", () => {
 
   it("starts nothing new once the budget refused a submit, but follows jobs already out", () => {
     const d = decide(
-      state([job(0, { phase: "remote", endpoint: "a" }), job(1), job(2, { phase: "refused" })], { budgetStopped: true }),
+      state([job(0, { phase: "remote", endpoint: "a" }), job(1), job(2, { phase: "refused" })], {
+        budgetStopped: true,
+      }),
     );
     expect(d.actions).toEqual([{ kind: "poll", job: 0 }]);
   });

@@ -16,7 +16,7 @@ runStoreSuite("sqlite", async () => {
 });
 
 describe("SQLite store", () => {
-  it("opens in WAL mode with durable commits and a schema version", async () => {
+  it("opens in WAL mode with a schema version", async () => {
     const dir = await mkdtemp(join(tmpdir(), "refrain-store-"));
     const store = openSqliteStore(dir);
     const db = new Database(databasePath(dir));

@@ -163,10 +163,12 @@ export function databasePath(projectDir: string): string {
 /**
  * Opens (creating and migrating) the project's store at `<project>/.refrain/`.
  *
- * WAL lets the CLI, a worker and the review server read while one writes. synchronous=FULL
- * because an intent row is what stops a paid job being submitted twice: with NORMAL a power cut
- * could forget a committed intent after the provider accepted the job. A take makes only a few
- * commits, so the extra fsync per commit costs nothing next to a minutes-long generation.
+ * WAL lets the CLI, a worker and the review server read while one writes. Durability is chosen
+ * per commit: in WAL mode synchronous=NORMAL already survives `kill -9` at any instant (only a
+ * power cut can drop the last commits), so ordinary commits use it. The commits that stop a paid
+ * job being submitted twice — the intent with its reservation, and the remote id — use FULL, so
+ * not even a power cut can forget them after the provider accepted the job. A lost "finished"
+ * commit only means a re-poll and re-fetch of a take whose file was already synced.
  */
 export function openSqliteStore(projectDir: string, options: SqliteStoreOptions = {}): Store {
   const dir = join(projectDir, ".refrain");
@@ -183,7 +185,7 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
   }
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   migrate(db, file);
 
@@ -245,6 +247,16 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
     staleCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM takes WHERE stale = 1"),
     deleteTake: db.prepare("DELETE FROM takes WHERE id = ?"),
     deletePick: db.prepare("DELETE FROM picks WHERE take_id = ?"),
+  };
+
+  /** Runs `write` with its commit synced to disk before returning (see openSqliteStore). */
+  const durably = <T>(write: () => T): T => {
+    db.pragma("synchronous = FULL");
+    try {
+      return write();
+    } finally {
+      db.pragma("synchronous = NORMAL");
+    }
   };
 
   const release = (takeId: string, at: number) => {
@@ -338,10 +350,10 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
       return { stage: key.stage, keyHash, key, result, createdAt };
     },
     async createIntent(take, budgetUsd) {
-      return createIntent.immediate(take, budgetUsd);
+      return durably(() => createIntent.immediate(take, budgetUsd));
     },
     async markSubmitted(takeId, remoteId, submittedAt) {
-      s.submitted.run(remoteId, submittedAt, takeId);
+      durably(() => s.submitted.run(remoteId, submittedAt, takeId));
     },
     async markRunning(takeId) {
       s.running.run(takeId);
@@ -392,16 +404,14 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
       s.pickSet.run(segmentKey, segment, takeId, at);
     },
     async listPicks() {
-      return s.picks
-        .all()
-        .map(
-          (r): Pick => ({
-            segmentKey: r.segment_key,
-            segment: r.segment,
-            takeId: r.take_id,
-            pickedAt: r.picked_at,
-          }),
-        );
+      return s.picks.all().map(
+        (r): Pick => ({
+          segmentKey: r.segment_key,
+          segment: r.segment,
+          takeId: r.take_id,
+          pickedAt: r.picked_at,
+        }),
+      );
     },
     async ledger(takeId?: string) {
       const rows = takeId === undefined ? s.ledgerAll.all() : s.ledgerOf.all(takeId);
