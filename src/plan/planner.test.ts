@@ -102,6 +102,19 @@ describe("never cuts inside a sung word", () => {
     for (const cut of plan.cuts) expect(strictlyInsideAny(analysis.vocal, cut)).toBe(false);
   });
 
+  it("shortens segments below minSeconds, with a warning, rather than cut inside a word", () => {
+    // Pauses only at 4 s and 12 s: segments of 4, 8 and 4 s are the only plan that splits no word.
+    const analysis = song(16)
+      .line("one", [["all-along-the", 0, 4]])
+      .line("two", [["watchtower-princes-kept-the-view", 4.1, 12]])
+      .line("three", [["while-all-the-women", 12.1, 16]])
+      .build();
+    const plan = planSong(analysis, CONSTRAINTS.local, { provider: "local", minSeconds: 6, maxSeconds: 8 });
+    for (const cut of plan.cuts) expect(strictlyInsideAny(words(analysis), cut)).toBe(false);
+    expect(Math.min(...plan.segments.map((s) => s.frames))).toBeLessThan(6 * 25);
+    expect(plan.warnings).toEqual([expect.stringContaining("some segments are shorter")]);
+  });
+
   it("a 40 s sung note longer than the maximum is split once, at the least bad place, with a warning naming the time", () => {
     const analysis = song(60)
       .beats(100)
