@@ -1,0 +1,289 @@
+// The ComfyUI provider against the protocol-faithful fake: the shared suite per workflow, then ComfyUI's own promises.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Behaviour, type FakeComfyOptions, startFakeComfy } from "../../../fakes/comfyui/server.js";
+import { ProviderError, UserInputError } from "../../errors/index.js";
+import { findTools, probe } from "../../media/index.js";
+import { makeTestJob, pollUntil, runClipProviderSuite } from "../suite/clip-provider.case.js";
+import {
+  BUILTIN_WORKFLOWS,
+  type ComfySettings,
+  createComfyPool,
+  createComfyProvider,
+  type UserWorkflow,
+} from "./index.js";
+
+const FAKE: FakeComfyOptions = { delayMs: 400, steps: 4 };
+
+/** A user's own API-format workflow: the S2V graph re-saved through VHS_VideoCombine at 16 fps. */
+async function userWorkflowFile(dir: string): Promise<UserWorkflow> {
+  const graph = structuredClone(BUILTIN_WORKFLOWS["wan-s2v"].graph);
+  delete graph["15"];
+  delete graph["16"];
+  graph["40"] = {
+    class_type: "VHS_VideoCombine",
+    inputs: {
+      images: ["14", 0],
+      frame_rate: 16,
+      loop_count: 0,
+      filename_prefix: "mine",
+      format: "video/h264-mp4",
+      pingpong: false,
+      save_output: true,
+      audio: ["6", 0],
+    },
+  };
+  const file = join(dir, "mine.json");
+  await writeFile(file, JSON.stringify(graph));
+  return {
+    file,
+    inputs: {
+      image: "5.image",
+      audio: "6.audio",
+      frames: "11.length",
+      fps: "40.frame_rate",
+      seed: "13.seed",
+      width: ["7.width", "11.width"],
+      height: ["7.height", "11.height"],
+    },
+    fps: 16,
+    maxFrames: 77,
+  };
+}
+
+let workDir = "";
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "comfy-test-"));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+// The built-in workflows run the suite in their own files (suite-*.test.ts), so files run in parallel.
+runClipProviderSuite({
+  name: "comfyui user workflow file (fake server)",
+  setup: async () => {
+    const fake = await startFakeComfy(FAKE);
+    const provider = await createComfyProvider({ url: fake.url, workflow: await userWorkflowFile(workDir) });
+    return { provider, close: () => fake.close() };
+  },
+});
+
+describe("comfyui provider", () => {
+  const tools = findTools();
+  const started: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const s of started) await s.close();
+  });
+  async function fake(behaviours: Behaviour[] = [], delayMs = 300) {
+    const f = await startFakeComfy({ behaviours, delayMs });
+    started.push(f);
+    return f;
+  }
+  async function provider(url: string, settings: Partial<ComfySettings> = {}) {
+    const p = await createComfyProvider({ url, workflow: "infinitetalk-wrapper", ...settings });
+    started.push(p);
+    return p;
+  }
+  const job = (overrides = {}) => makeTestJob(join(workDir, "jobs"), { frames: 81, ...overrides }, tools);
+
+  test("a dropped WebSocket falls back to polling /history and the job still completes", async () => {
+    const server = await fake(["comfy-drops-websocket"], 600);
+    const p = await provider(server.url);
+    const j = await job();
+    const { remoteId } = await p.submit(j);
+    const done = await pollUntil(p, remoteId, undefined, 20_000);
+    expect(done.state).toBe("succeeded");
+    const out = join(workDir, `${j.token}.mp4`);
+    await p.fetch(remoteId, out);
+    expect((await probe(tools, out)).video?.frames).toBe(81);
+  });
+
+  test("poll works with no WebSocket at all", async () => {
+    const server = await fake();
+    const p = await provider(server.url, { websocket: false });
+    const { remoteId } = await p.submit(await job());
+    expect((await pollUntil(p, remoteId)).state).toBe("succeeded");
+    expect(server.stats.sockets).toBe(0);
+  });
+
+  test("after a crash, lookup finds the queued and the finished job by prompt_id and nothing is re-queued", async () => {
+    const server = await fake([], 500);
+    const before = await provider(server.url);
+    const first = await job();
+    const second = await job();
+    await before.submit(first);
+    await before.submit(second);
+    await before.close(); // the process "dies" here, before recording either remote id
+    const after = await provider(server.url);
+    const queued = await after.lookup(second.token);
+    expect(queued?.remoteId).toBe(second.token);
+    expect(["queued", "running"]).toContain(queued?.status.state);
+    await pollUntil(after, second.token);
+    const finished = await after.lookup(first.token);
+    expect(finished).toEqual({
+      remoteId: first.token,
+      status: expect.objectContaining({ state: "succeeded" }),
+    });
+    expect(server.stats.prompts).toBe(2);
+    expect(await after.lookup("never-submitted")).toBeNull();
+  });
+
+  test("the error node's message reaches the failed take", async () => {
+    const server = await fake(["comfy-error-node"]);
+    const p = await provider(server.url);
+    const { remoteId } = await p.submit(await job());
+    const end = await pollUntil(p, remoteId);
+    expect(end.state).toBe("failed");
+    expect(end.reason).toContain("WanVideoSampler");
+    expect(end.reason).toContain("out of memory");
+    // A fresh client (no socket history) reads the same reason from /history.
+    const fresh = await provider(server.url, { websocket: false });
+    expect((await fresh.poll(remoteId)).reason).toBe(end.reason);
+  });
+
+  test("a server restart that loses history is a clear error, not a hang", async () => {
+    const server = await fake(["comfy-restart-loses-history"], 100);
+    const p = await provider(server.url, { websocket: false });
+    const { remoteId } = await p.submit(await job());
+    await expect(pollUntil(p, remoteId)).rejects.toThrow(/does not know prompt .* restarted/);
+  });
+
+  test("a server that is not ComfyUI is refused before anything is submitted", async () => {
+    const server = await fake(["not-comfy"]);
+    const p = await provider(server.url);
+    const error = await p.submit(await job()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).shortMessage).toContain(`${server.url} is not a ComfyUI server`);
+    expect((error as ProviderError).transient).toBe(false);
+  });
+
+  test("HTTP 500 and a refused connection are transient errors", async () => {
+    const server = await fake(["comfy-500"]);
+    const p = await provider(server.url);
+    const e500 = await p.submit(await job()).catch((e: unknown) => e);
+    expect(e500).toMatchObject({ transient: true, status: 500 });
+    const gone = await fake();
+    await gone.close();
+    const refused = await (await provider(gone.url)).submit(await job()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProviderError);
+    expect((refused as ProviderError).transient).toBe(true);
+    expect((refused as ProviderError).shortMessage).toContain("ECONNREFUSED");
+  });
+
+  test("a 400 with node_errors names the node, the input and the message", async () => {
+    const server = await fake();
+    const p = await provider(server.url, { steps: 0 });
+    const error = (await p.submit(await job()).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.shortMessage).toMatch(
+      /node 13 \(WanVideoSampler\) input steps: Value 0 smaller than min of 1/,
+    );
+    expect(server.stats.prompts).toBe(0);
+  });
+
+  test("a frame count the workflow cannot make is refused before upload", async () => {
+    const server = await fake();
+    const p = await provider(server.url, { workflow: "infinitetalk" });
+    await expect(p.submit(await job({ frames: 80 }))).rejects.toThrow(/asks for 80 frames.*4k\+1/);
+    expect(server.stats.prompts).toBe(0);
+  });
+
+  test("an instrumental segment on the wrapper workflow uses silent embeddings", async () => {
+    const server = await fake([], 50);
+    const p = await provider(server.url);
+    const j = await job({ kind: "instrumental" });
+    const { remoteId } = await p.submit(j);
+    await pollUntil(p, remoteId);
+    const history = (await (await fetch(`${server.url}/history/${remoteId}`)).json()) as Record<
+      string,
+      { prompt: [number, string, Record<string, { inputs: Record<string, unknown> }>] }
+    >;
+    const graph = history[remoteId]!.prompt[2];
+    expect(graph["13"]!.inputs.multitalk_embeds).toEqual(["11", 0]);
+    expect(graph["11"]!.inputs.num_frames).toBe(81);
+  });
+
+  test("a pool gives one provider per server, each running its own jobs", async () => {
+    const servers = [await fake([], 50), await fake([], 50)];
+    const pool = await createComfyPool(
+      servers.map((s) => s.url),
+      { workflow: "wan-s2v" },
+    );
+    started.push(...pool);
+    expect(pool.map((p) => p.url)).toEqual(servers.map((s) => s.url));
+    for (const p of pool) {
+      const { remoteId } = await p.submit(await job({ frames: 17 }));
+      expect((await pollUntil(p, remoteId)).state).toBe("succeeded");
+    }
+    expect(servers.map((s) => s.stats.prompts)).toEqual([1, 1]);
+  });
+});
+
+describe("a user's own workflow is checked before anything is paid", () => {
+  const inputs = { image: "5.image", audio: "6.audio" };
+  async function write(name: string, value: unknown): Promise<string> {
+    const file = join(workDir, name);
+    await writeFile(file, JSON.stringify(value));
+    return file;
+  }
+
+  test("a UI-format export is refused with what to do", async () => {
+    const file = await write("ui.json", { nodes: [{ id: 1, type: "LoadImage" }], links: [], version: 0.4 });
+    const error = await createComfyProvider({ url: "http://127.0.0.1:1", workflow: { file, inputs } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as UserInputError).shortMessage).toBe(
+      `${file} is a UI-format workflow: in ComfyUI use Workflow → Export (API)`,
+    );
+  });
+
+  test("an inputs entry naming a missing node or input names the entry", async () => {
+    const file = await write("graph.json", BUILTIN_WORKFLOWS["wan-s2v"].graph);
+    const make = (extra: Record<string, string>) =>
+      createComfyProvider({ url: "http://127.0.0.1:1", workflow: { file, inputs: { ...inputs, ...extra } } });
+    await expect(make({ seed: "99.seed" })).rejects.toThrow(
+      /inputs\.seed "99\.seed" names node 99, which the workflow does not have/,
+    );
+    await expect(make({ frames: "11.frames" })).rejects.toThrow(
+      /inputs\.frames "11\.frames" names input "frames" of node 11 \(WanSoundImageToVideo\), which has only: .*length/,
+    );
+    await expect(make({ prompt: "9" })).rejects.toThrow(
+      /inputs\.prompt "9" is not of the form "node\.input"/,
+    );
+    await expect(make({ image: "7.image" })).rejects.toThrow(
+      /inputs\.image "7\.image" is linked to another node/,
+    );
+  });
+
+  test("a workflow the server cannot run is refused at submit with the missing node classes", async () => {
+    const graph = structuredClone(BUILTIN_WORKFLOWS["wan-s2v"].graph);
+    graph["16"] = { class_type: "SaveAnimatedWEBP", inputs: { images: ["14", 0] } };
+    const file = await write("custom.json", graph);
+    const server = await startFakeComfy();
+    try {
+      const p = await createComfyProvider({ url: server.url, workflow: { file, inputs } });
+      const j = await makeTestJob(join(workDir, "jobs"), { frames: 17 });
+      await expect(p.submit(j)).rejects.toThrow(/lacks the node classes SaveAnimatedWEBP/);
+      expect(server.stats.prompts).toBe(0);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a missing or broken file is a UserInputError naming it", async () => {
+    const broken = join(workDir, "broken.json");
+    await writeFile(broken, "{ not json");
+    await expect(
+      createComfyProvider({ url: "http://127.0.0.1:1", workflow: { file: broken, inputs } }),
+    ).rejects.toThrow(/broken\.json is not valid JSON/);
+    const missing = join(workDir, "nope.json");
+    await expect(
+      createComfyProvider({ url: "http://127.0.0.1:1", workflow: { file: missing, inputs } }),
+    ).rejects.toThrow(/nope\.json: no such file/);
+  });
+});
