@@ -7,7 +7,7 @@
 import { throwIfAborted, UserInputError } from "../../errors/index.js";
 import { SAMPLE_RATE } from "../../time/index.js";
 import { trackBeats, trimWeakEnds } from "./beats.js";
-import { detectMeter, downbeatPhase } from "./meter.js";
+import { combineAccents, detectMeter, downbeatFlags, harmonicChange } from "./meter.js";
 import { onsetFrames } from "./onset.js";
 import { trackTempo } from "./tempo.js";
 
@@ -101,16 +101,21 @@ export function analyzeRhythm(
   const steady = rhythmicFrames >= 0.5 * activeFrames;
   if (beatRuns.length === 0) return none([NO_STEADY_BEAT]);
 
-  const accents = beatRuns.map((run) => run.map((f) => peakNear(onsets.low, f, 2)));
+  const accents = beatRuns.map((run) =>
+    combineAccents(
+      run.map((f) => peakNear(onsets.low, f, 2)),
+      harmonicChange(onsets.tonal, onsets.tonalBands, run),
+    ),
+  );
   const meter = detectMeter(accents);
   const beats: number[] = [];
   const downbeats: number[] = [];
   beatRuns.forEach((run, r) => {
-    const phase = meter === null ? -1 : downbeatPhase(accents[r]!, meter);
+    const flags = meter === null ? [] : downbeatFlags(accents[r]!, meter);
     run.forEach((f, i) => {
       const at = toMaster(f);
       beats.push(at);
-      if (meter !== null && i % meter === phase) downbeats.push(at);
+      if (flags[i]) downbeats.push(at);
     });
   });
 

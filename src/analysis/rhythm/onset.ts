@@ -11,6 +11,9 @@ export interface OnsetFrames {
   readonly flux: Float32Array;
   /** Flux of the lowest bands (kick, bass): the accent used for downbeats. */
   readonly low: Float32Array;
+  /** Log level of the bands from about 30 Hz to 1 kHz (bass notes, chords), `tonalBands` per frame. */
+  readonly tonal: Float32Array;
+  readonly tonalBands: number;
   /** Input samples between frames. */
   readonly hopSamples: number;
   /** Input sample position that frame 0 stands for (an onset peaking at frame i is at offset + i·hop). */
@@ -24,6 +27,9 @@ const WINDOW = 512;
 const HOP = 128;
 /** Upper edge of the "low" band: kick drum and bass fundamentals. */
 const LOW_BAND_HZ = 160;
+/** The range where bass notes and chords change at bar lines. */
+const TONAL_LOW_HZ = 30;
+const TONAL_HIGH_HZ = 1000;
 
 export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFrames {
   const factor = Math.max(1, Math.round(sampleRate / TARGET_RATE));
@@ -41,6 +47,10 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
   const lowBands = edges.findIndex((e) => (e * rate) / WINDOW > LOW_BAND_HZ) - 1;
   let prev = new Float64Array(bands);
   let cur = new Float64Array(bands);
+  const tonalFrom = edges.findIndex((e) => (e * rate) / WINDOW >= TONAL_LOW_HZ);
+  const tonalTo = Math.max(tonalFrom + 1, edges.findIndex((e) => (e * rate) / WINDOW > TONAL_HIGH_HZ) - 1);
+  const tonalBands = tonalTo - tonalFrom;
+  const tonal = new Float32Array(frames * tonalBands);
   const flux = new Float32Array(frames);
   const low = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
@@ -60,6 +70,7 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
       // about -60 dBFS it flattens to zero, so a noise floor does not look like onsets.
       const level = Math.log1p(Math.sqrt(power / (edges[b + 1]! - edges[b]!)));
       cur[b] = level;
+      if (b >= tonalFrom && b < tonalTo) tonal[f * tonalBands + b - tonalFrom] = level;
       // Every band counts the same, as in a mel spectrogram: a kick, whose energy sits in a few
       // narrow low bands, then weighs about as much as a snare spread over the whole spectrum.
       const rise = level - prev[b]!;
@@ -77,6 +88,8 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
   return {
     flux,
     low,
+    tonal,
+    tonalBands,
     hopSamples: HOP * factor,
     // Calibrated on synthesised drums: the smoothed flux peaks when an onset is a little past the
     // middle of the Hann window, not at its start.
