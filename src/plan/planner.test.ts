@@ -174,6 +174,13 @@ describe("where cuts go", () => {
       expect(nearest(analysis.downbeats, cut)).toBeLessThanOrEqual(0.02 * SAMPLE_RATE);
   });
 
+  it("a section boundary draws a cut to it", () => {
+    const analysis = song(30).section("Intro", 0, 19.4).section("Verse", 19.4, 30).build();
+    const plan = planSong(analysis, CONSTRAINTS.local, { provider: "local", minSeconds: 8, maxSeconds: 12 });
+    expect(plan.cuts).toContain(secondsToSamples(19.4));
+    expect(plan.segments.map((s) => s.section)).toEqual(["Intro", "Intro", "Verse"]);
+  });
+
   it("on a realistic song, the median cut is within 40 ms of a beat", () => {
     for (const f of ["local", "infinitetalk", "wan-s2v"] as const) {
       for (const seed of [1, 2]) {

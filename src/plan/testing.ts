@@ -77,7 +77,7 @@ export class SongBuilder {
   }
 
   build(): Analysis {
-    const hasLyrics = this.lines.length > 0;
+    const hasLyrics = this.lines.length > 0 || this.sections.length > 0;
     const vocal =
       this.vocalSpans.length > 0 ? this.vocalSpans : this.lines.map((l) => ({ start: l.start, end: l.end }));
     return {
