@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { secondsToSamples as s } from "../../time/index.js";
 import type { Span } from "../types.js";
-import { isBackingLine, parseLyrics, placePlainLyrics } from "./index.js";
+import { isBackingLine, parseLyrics, parseSectionTag, placePlainLyrics } from "./index.js";
 
 const SONG = `[Intro]
 [Gentle acoustic guitar, piano]
@@ -129,5 +129,37 @@ describe("placePlainLyrics", () => {
   it("leaves timed lyrics as they are", () => {
     const timed = parseLyrics("[00:01.00]Hello\n[00:02.00]", "x.lrc");
     expect(placePlainLyrics(timed, vocal, s(70))).toBe(timed);
+  });
+});
+
+describe("parseSectionTag", () => {
+  it("reads Suno section tags, with numbers and modifiers, as sections of a normalised kind", () => {
+    const cases: [string, string][] = [
+      ["Verse", "verse"],
+      ["Verse 2", "verse"],
+      ["Chorus - anthemic", "chorus"],
+      ["Final Chorus – Soaring High", "chorus"],
+      ["Pre-Chorus", "pre-chorus"],
+      ["Instrumental", "instrumental"],
+      ["Instrumental Break", "instrumental"],
+      ["Guitar Solo", "solo"],
+      ["Intro", "intro"],
+      ["Outro", "outro"],
+      ["Bridge", "bridge"],
+      ["End", "end"],
+      ["Hook: Female Vocal", "hook"],
+    ];
+    for (const [tag, kind] of cases) expect(parseSectionTag(tag)).toEqual({ name: tag, kind });
+  });
+
+  it("treats production notes as no section", () => {
+    for (const note of [
+      "Soft, intimate",
+      "Mood: Uplifting",
+      "Structure: Intro → Verse → Chorus",
+      "whispered",
+      "ar:x",
+    ])
+      expect(parseSectionTag(note)).toBeUndefined();
   });
 });
