@@ -65,6 +65,9 @@ describe("segments cover the song exactly", () => {
           if (k > 0) expect(s.start).toBe(plan.segments[k - 1]!.end);
           expect(framesToSamples(samplesToFrames(s.start, plan.fps), plan.fps)).toBe(s.start);
           expect(samplesToFrames(s.end, plan.fps) - samplesToFrames(s.start, plan.fps)).toBe(s.frames);
+          // A job's audio (segment and handles) lies inside the song.
+          expect(samplesToFrames(s.start, plan.fps) - s.handleBefore).toBeGreaterThanOrEqual(0);
+          expect(samplesToFrames(s.end, plan.fps) + s.handleAfter).toBeLessThanOrEqual(songFrames);
         });
         expect(plan.cuts).toEqual(plan.segments.slice(1).map((s) => s.start));
         expect(plan.fps).toEqual(constraints.fps);
@@ -113,6 +116,7 @@ describe("never cuts inside a sung word", () => {
     for (const cut of plan.cuts) expect(strictlyInsideAny(words(analysis), cut)).toBe(false);
     expect(Math.min(...plan.segments.map((s) => s.frames))).toBeLessThan(6 * 25);
     expect(plan.warnings).toEqual([expect.stringContaining("some segments are shorter")]);
+    expect(Math.min(...plan.segments.map((s) => s.frames))).toBeGreaterThanOrEqual(4);
   });
 
   it("a 40 s sung note longer than the maximum is split once, at the least bad place, with a warning naming the time", () => {

@@ -237,7 +237,9 @@ export function planSong(analysis: Analysis, constraints: ClipConstraints, optio
     1,
     Math.min(samplesToFrames(secondsToSamples(maxS), rate), providerMax, songFrames),
   );
-  let minLen = Math.max(1, samplesToFrames(secondsToSamples(minS), rate));
+  // A segment is at least one handle long, so a neighbour's handle never reaches past the song's ends.
+  const shortest = Math.max(1, handle);
+  let minLen = Math.max(shortest, samplesToFrames(secondsToSamples(minS), rate));
   if (minLen > maxLen && songFrames > maxLen) {
     warnings.push(`minSeconds ${minS} s is more than the provider allows: segments are shorter`);
     minLen = maxLen;
@@ -264,7 +266,7 @@ export function planSong(analysis: Analysis, constraints: ClipConstraints, optio
     warnings.push(`the song (${seconds(duration)}) is shorter than one ${minS} s segment: planned as one`);
     cuts = [0, songFrames];
   } else {
-    const relaxed: Limits = { minLen: 1, maxLen: userLimits.maxLen };
+    const relaxed: Limits = { minLen: Math.min(shortest, userLimits.maxLen), maxLen: userLimits.maxLen };
     const legal = [0];
     for (let f = 1; f < songFrames; f++) if (costs.inWord[f] === 0) legal.push(f);
     legal.push(songFrames);
