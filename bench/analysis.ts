@@ -3,6 +3,7 @@
 // Run: npx tsx bench/analysis.ts [--build] [--tune]
 //   --build  rebuild bench/out/evalset first (it is built anyway when missing)
 //   --tune   sweep the voice thresholds on the set and print the best settings
+//   --speed  only the 3-minute speed comparison
 // Beat F-measure at ±70 ms (mir_eval rules: beats before 5 s ignored), tempo error, vocal-activity
 // frame accuracy at 10 ms frames (no lyrics given), and wall time per song. aubio (Debian
 // aubio-tools) is run on the same files in the same run as the baseline beat tracker.
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
   const truths: Truth[] = [];
   for (const s of SONGS) truths.push(JSON.parse(await readFile(join(DIR, `${s.id}.json`), "utf8")) as Truth);
 
+  if (args.has("--speed")) {
+    await speed(tools);
+    return;
+  }
   if (args.has("--tune")) {
     await tune(truths);
     return;
@@ -137,6 +142,12 @@ async function speed(tools: ReturnType<typeof findTools>): Promise<void> {
   };
   const samples = await decodeMono(tools, file);
   const full = await best(() => analyzeSong(tools, file));
+  // CPU seconds of this process (main thread + voice workers; not the ffmpeg decode): on a loaded
+  // shared machine wall time overstates what an idle 2-core machine takes.
+  const cpu0 = process.cpuUsage();
+  await analyzeSong(tools, file);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   const decode = await best(() => decodeMono(tools, file));
   const vad = await best(() => detectVoice(samples));
   const vadPlain = await best(() => detectVoice(samples, { threads: 1, streams: 1 }), 1);
@@ -144,6 +155,7 @@ async function speed(tools: ReturnType<typeof findTools>): Promise<void> {
   console.log("\n3-minute song (long-3min-118.wav), best of 3:\n");
   console.log(`| step | seconds |\n|---|---|`);
   console.log(`| analyzeSong (probe, decode, beats, voice) | ${f2(full)} |`);
+  console.log(`| analyzeSong CPU seconds in this process (beats + voice, both cores summed) | ${f2(cpuS)} |`);
   console.log(`| decode only (ffmpeg → f32 48 kHz) | ${f2(decode)} |`);
   console.log(`| detectVoice (2 workers × 16 batched streams) | ${f2(vad)} |`);
   console.log(`| detectVoice baseline (1 thread, 1 stream, one model call per window) | ${f2(vadPlain)} |`);
