@@ -154,7 +154,10 @@ export function missingGlyphs(log: string): string[] {
 }
 
 /** Throws a clear error when fontconfig does not know the font family (run before a render). */
-export async function checkFont(fontName: string, options: { fcList?: string; signal?: AbortSignal } = {}) {
+export async function checkFont(
+  fontName: string,
+  options: { fcList?: string; signal?: AbortSignal } = {},
+): Promise<void> {
   const fcList = options.fcList ?? "fc-list";
   let families: string;
   try {
