@@ -55,7 +55,7 @@ export function analyzeRhythm(
   const onsets = onsetFrames(samples, sampleRate);
   throwIfAborted(options.signal);
   const fr = onsets.frameRate;
-  const env = normalise(onsets.flux);
+  const env = normalise(aboveLocalMean(onsets.flux, Math.round(onsets.frameRate / 2)));
   const toMaster = (frame: number) =>
     Math.round(((onsets.offsetSamples + frame * onsets.hopSamples) * SAMPLE_RATE) / sampleRate);
   const onsetEnvelope = {
@@ -129,7 +129,7 @@ export function analyzeRhythm(
   return {
     tempoBpm: steady ? bpm : null,
     beats,
-    downbeats: meter === null ? [] : downbeats,
+    downbeats: steady && meter !== null ? downbeats : [],
     meter: steady ? meter : null,
     steady,
     onsetEnvelope,
@@ -165,6 +165,24 @@ function beatsInRun(
   if (mid < HALFWAY_RATIO * on) return beats;
   const halved = Float32Array.from(periodAt, (p) => p / 2);
   return trackBeats(env, halved, start, end);
+}
+
+/**
+ * Flux less its one-second moving average, floored at zero. Drum hits stand far above their
+ * surroundings and survive; the restless flux of steady noise (a hiss under a breakdown, a room)
+ * mostly sits at its own average and is removed, so it neither looks like music nor like a beat.
+ */
+function aboveLocalMean(flux: Float32Array, half: number): Float32Array {
+  const n = flux.length;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + flux[i]!;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - half);
+    const b = Math.min(n, i + half + 1);
+    out[i] = Math.max(0, flux[i]! - (prefix[b]! - prefix[a]!) / (b - a));
+  }
+  return out;
 }
 
 /** Flux scaled to unit spread over the frames that have sound, lightly smoothed. */
