@@ -1,0 +1,219 @@
+// The refrain commands: each parses its options, calls the library, and prints human text or --json.
+import { access, constants, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { analysisToJson, analyzeSong } from "../analysis/index.js";
+import { UserInputError } from "../errors/index.js";
+import { checkTools, inspectTools, probeAudio, probeImage } from "../media/index.js";
+import { type Plan, planSong, planToJson } from "../plan/index.js";
+import { createProject } from "../project/index.js";
+import { clipConstraints, KEY_VARIABLES, planningNames } from "../providers/index.js";
+import type { Cli } from "./context.js";
+import { registerProjectCommands, withProjectAnalysis, withProjectPlan } from "./project-commands.js";
+
+function printJson(cli: Cli, value: unknown): void {
+  cli.out(JSON.stringify(value, null, 2));
+}
+
+function parseNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UserInputError(`${flag} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+export function registerCommands(program: Command, cli: Cli): void {
+  program
+    .command("new")
+    .description("create a project folder with a commented refrain.yaml")
+    .argument("<name>", "folder to create")
+    .requiredOption("--song <file>", "the song (any audio file ffmpeg reads)")
+    .requiredOption("--image <file>", "the singer's image")
+    .option("--lyrics <file>", "lyric timings: LRC, SRT, Suno aligned words JSON or plain lyrics")
+    .option("--provider <name>", "clip provider", "local")
+    .option("--no-copy", "refer to the inputs where they are instead of copying them in")
+    .action(
+      async (
+        name: string,
+        o: { song: string; image: string; lyrics?: string; provider: string; copy: boolean },
+      ) => {
+        checkTools(cli.tools);
+        await probeAudio(cli.tools, resolve(cli.cwd, o.song), cli.signal);
+        await probeImage(cli.tools, resolve(cli.cwd, o.image), cli.signal);
+        const dir = await createProject(resolve(cli.cwd, name), {
+          song: resolve(cli.cwd, o.song),
+          image: resolve(cli.cwd, o.image),
+          lyrics: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
+          provider: o.provider,
+          copyInputs: o.copy,
+        });
+        cli.out(`created ${dir}/refrain.yaml — next: cd ${name} && npx refrain make`);
+      },
+    );
+
+  program
+    .command("analyze")
+    .description("find the tempo, beats, downbeats and where the voice sings")
+    .argument("[song]", "a song file (default: the project's song)")
+    .option("--lyrics <file>", "lyric timings to use")
+    .option("--json", "print JSON")
+    .action(async (song: string | undefined, o: { lyrics?: string; json?: boolean }) => {
+      checkTools(cli.tools);
+      const analysis = song
+        ? (
+            await analyzeSong(cli.tools, resolve(cli.cwd, song), {
+              lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
+              signal: cli.signal,
+              onCommand: cli.onCommand,
+              warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
+            })
+          ).analysis
+        : (await withProjectAnalysis(program, cli)).value;
+      if (o.json) return printJson(cli, analysisToJson(analysis));
+      const j = analysisToJson(analysis) as {
+        duration_s: number;
+        tempo_bpm: number | null;
+        beats_s: number[];
+        vocal_intervals_s: number[][];
+      };
+      cli.out(`duration   ${j.duration_s.toFixed(2)} s`);
+      cli.out(
+        `tempo      ${j.tempo_bpm === null ? "no steady beat" : `${j.tempo_bpm} BPM`} (${j.beats_s.length} beats)`,
+      );
+      cli.out(`voice      ${j.vocal_intervals_s.length} intervals (${analysis.vocalSource})`);
+      if (analysis.lyrics)
+        cli.out(
+          `lyrics     ${analysis.lyrics.lines.length} lines (${analysis.lyrics.format}${analysis.lyrics.estimated ? ", times estimated" : ""})`,
+        );
+    });
+
+  program
+    .command("plan")
+    .description("cut the song into clips sized to the provider's frame rules")
+    .argument("[song]", "a song file (default: the project's song)")
+    .option("--lyrics <file>", "lyric timings to use")
+    .option("--provider <name>", `clip provider (${planningNames().join(", ")})`)
+    .option("--min-s <seconds>", "shortest clip", parseNumber("--min-s"))
+    .option("--max-s <seconds>", "longest clip", parseNumber("--max-s"))
+    .option("--json", "print JSON")
+    .action(
+      async (
+        song: string | undefined,
+        o: { lyrics?: string; provider?: string; minS?: number; maxS?: number; json?: boolean },
+      ) => {
+        checkTools(cli.tools);
+        let plan: Plan;
+        if (song) {
+          const { analysis } = await analyzeSong(cli.tools, resolve(cli.cwd, song), {
+            lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
+            signal: cli.signal,
+            onCommand: cli.onCommand,
+            warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
+          });
+          const provider = o.provider ?? "local";
+          const constraints = clipConstraints({ provider });
+          const fps = constraints.fps.num / constraints.fps.den;
+          plan = planSong(analysis, constraints, {
+            provider,
+            minSeconds: o.minS,
+            maxSeconds: o.maxS,
+            transitionFrames: Math.round(0.32 * fps),
+          });
+        } else {
+          plan = (await withProjectPlan(program, cli, o)).value;
+        }
+        if (o.json) return printJson(cli, planToJson(plan));
+        const j = planToJson(plan) as {
+          segments: {
+            index: number;
+            start_s: number;
+            end_s: number;
+            frames: number;
+            kind: string;
+            generate_frames: number;
+          }[];
+          waste_ratio: number;
+          fps: number;
+        };
+        for (const s of j.segments) {
+          cli.out(
+            `${String(s.index).padStart(3)}  ${s.start_s.toFixed(2).padStart(7)}–${s.end_s.toFixed(2).padEnd(7)} ${String(s.frames).padStart(5)} frames  ${s.kind}`,
+          );
+        }
+        cli.out(`${j.segments.length} clips at ${j.fps} fps, waste ${j.waste_ratio.toFixed(3)}`);
+        for (const w of plan.warnings) cli.err(`warning: ${w}`);
+      },
+    );
+
+  program
+    .command("doctor")
+    .description("check ffmpeg, its filters, folders and which provider keys are set")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }) => {
+      const report = await doctor(cli);
+      if (o.json) return printJson(cli, report);
+      for (const c of report.checks) cli.out(`${c.ok ? "ok  " : "FAIL"}  ${c.name.padEnd(22)} ${c.detail}`);
+      cli.out("keys:");
+      for (const k of report.keys)
+        cli.out(`      ${k.name.padEnd(22)} ${k.set ? "set" : "not set"} (${k.provider})`);
+      if (!report.ok) throw new UserInputError("some checks failed (see above)");
+    });
+
+  registerProjectCommands(program, cli);
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+  keys: { name: string; provider: string; set: boolean }[];
+}
+
+async function doctor(cli: Cli): Promise<DoctorReport> {
+  const checks: DoctorReport["checks"] = [];
+  const check = async (name: string, fn: () => Promise<string> | string) => {
+    try {
+      checks.push({ name, ok: true, detail: await fn() });
+    } catch (e) {
+      checks.push({ name, ok: false, detail: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+    }
+  };
+  await check("node", () => {
+    const major = Number(process.versions.node.split(".")[0]);
+    if (major < 20)
+      throw new Error(`Node ${process.versions.node} is too old: refrain needs Node 20 or newer`);
+    return process.versions.node;
+  });
+  await check("ffmpeg", () => {
+    const r = inspectTools(cli.tools);
+    if (!(r.major >= 5)) throw new Error(`ffmpeg ${r.version} at ${r.ffmpeg} is too old (need ≥ 5)`);
+    if (r.missingFilters.length)
+      throw new Error(`ffmpeg ${r.version} lacks filters: ${r.missingFilters.join(", ")}`);
+    if (!r.encoders.libx264 || !r.encoders.aac) throw new Error(`ffmpeg ${r.version} lacks libx264 or aac`);
+    return `${r.version} (${r.ffmpeg}), all filters present`;
+  });
+  await check("sqlite", async () => {
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(":memory:");
+    const v = (db.prepare("select sqlite_version() as v").get() as { v: string }).v;
+    db.close();
+    return `SQLite ${v}`;
+  });
+  await check("writable: project", async () => {
+    await access(cli.cwd, constants.W_OK);
+    return cli.cwd;
+  });
+  await check("writable: temp", async () => {
+    const d = await mkdtemp(join(tmpdir(), "refrain-doctor-"));
+    await rm(d, { recursive: true });
+    return tmpdir();
+  });
+  const keys = KEY_VARIABLES.map((k) => ({
+    name: k.name,
+    provider: k.provider,
+    set: Boolean(cli.env[k.name]),
+  }));
+  return { ok: checks.every((c) => c.ok), checks, keys };
+}

@@ -1,0 +1,43 @@
+// What every command gets: output streams, --verbose, the ffmpeg tools, the environment, a cancel signal.
+import { findTools, type Tools } from "../media/index.js";
+
+export interface Cli {
+  readonly verbose: boolean;
+  readonly tools: Tools;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  /** Results (human text or JSON) go to stdout. */
+  out(text: string): void;
+  /** Progress, warnings and errors go to stderr. */
+  err(text: string): void;
+  /** Prints a command line when --verbose, so it can be pasted and rerun. */
+  onCommand?: (line: string) => void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  readonly interactive: boolean;
+}
+
+export interface CliIo {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signal?: AbortSignal;
+  interactive?: boolean;
+}
+
+export function makeCli(verbose: boolean, io: CliIo): Cli {
+  const env = io.env ?? process.env;
+  const err = io.stderr ?? ((t: string) => process.stderr.write(`${t}\n`));
+  return {
+    verbose,
+    tools: findTools(env),
+    env,
+    cwd: io.cwd ?? process.cwd(),
+    signal: io.signal ?? new AbortController().signal,
+    out: io.stdout ?? ((t: string) => process.stdout.write(`${t}\n`)),
+    err,
+    onCommand: verbose ? (line) => err(`$ ${line}`) : undefined,
+    interactive: io.interactive ?? Boolean(process.stderr.isTTY),
+  };
+}

@@ -1,0 +1,2 @@
+// cli: the `refrain` command.
+export { exitCodeOf, main, VERSION } from "./main.js";

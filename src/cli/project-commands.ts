@@ -1,0 +1,216 @@
+// Commands that work on a project folder: make, generate, render, demo, and the project side of analyze/plan.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { writeDemoInputs } from "../demo/index.js";
+import type { EngineEvent, GenerateReport } from "../engine/index.js";
+import {
+  analyzeStage,
+  generateStage,
+  make,
+  openSession,
+  planStage,
+  renderStage,
+  type Session,
+} from "../pipeline/index.js";
+import { planToJson } from "../plan/index.js";
+import { projectTemplate } from "../project/index.js";
+import type { Cli } from "./context.js";
+import { progress } from "./progress.js";
+
+function projectDir(program: Command, cli: Cli): string {
+  const opt = program.opts<{ project?: string }>().project;
+  return resolve(cli.cwd, opt ?? ".");
+}
+
+export async function openProjectSession(program: Command, cli: Cli, dir?: string): Promise<Session> {
+  return openSession(dir ?? projectDir(program, cli), {
+    tools: cli.tools,
+    env: cli.env,
+    signal: cli.signal,
+    onCommand: cli.onCommand,
+    log: (line) => cli.err(line),
+  });
+}
+
+async function withSession<T>(
+  program: Command,
+  cli: Cli,
+  fn: (s: Session) => Promise<T>,
+  dir?: string,
+): Promise<T> {
+  const session = await openProjectSession(program, cli, dir);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export function withProjectAnalysis(program: Command, cli: Cli) {
+  return withSession(program, cli, (s) => analyzeStage(s));
+}
+
+export function withProjectPlan(program: Command, cli: Cli, _o: unknown) {
+  return withSession(program, cli, async (s) => planStage(s, await analyzeStage(s)));
+}
+
+/** Prints engine events as short lines (a bar would hide which segment failed). */
+function eventPrinter(cli: Cli): (e: EngineEvent) => void {
+  return (e) => {
+    if (e.type === "succeeded") cli.err(`segment ${e.segment}: take ${e.takeId} done`);
+    else if (e.type === "failed") cli.err(`segment ${e.segment}: failed — ${e.reason}`);
+    else if (e.type === "uncertain") cli.err(`segment ${e.segment}: uncertain — ${e.reason}`);
+    else if (e.type === "retry" && cli.verbose)
+      cli.err(`segment ${e.segment}: retrying ${e.step} in ${e.delayMs} ms (${e.reason})`);
+    else if (e.type === "budget-exceeded")
+      cli.err(
+        `segment ${e.segment}: not submitted — $${e.estimatedUsd.toFixed(2)} would cross the budget ($${e.committedUsd.toFixed(2)} of $${e.budgetUsd.toFixed(2)} committed)`,
+      );
+  };
+}
+
+function reportGeneration(cli: Cli, g: GenerateReport): void {
+  const made = g.succeeded.filter((s) => !s.earlier).length;
+  cli.err(
+    `generate: ${made} new take(s), ${g.succeeded.length - made} already done, ${g.failed.length} failed`,
+  );
+  for (const u of g.uncertain)
+    cli.err(
+      `  segment ${u.segment}: take ${u.takeId} is uncertain (${u.reason}) — check the provider, then \`refrain takes\``,
+    );
+  if (g.cancelled && g.inFlight.length) {
+    cli.err(`stopped; ${g.inFlight.length} remote job(s) still running — \`refrain make\` picks them up:`);
+    for (const j of g.inFlight)
+      cli.err(`  segment ${j.segment}: ${j.endpoint} ${j.remoteId ?? "(not yet accepted)"}`);
+  }
+}
+
+export function registerProjectCommands(program: Command, cli: Cli): void {
+  program
+    .command("make")
+    .description("analyse, plan, generate and render the project's video (only what changed)")
+    .option("--draft", "render a fast low-resolution preview")
+    .option("--dry-run", "plan and stop: nothing is generated or spent")
+    .option("--out <file>", "output file (default out/<title>.mp4)")
+    .option("--max-spend <usd>", "budget cap for this run, US dollars", Number)
+    .option("--json", "print a JSON summary")
+    .action(
+      async (o: { draft?: boolean; dryRun?: boolean; out?: string; maxSpend?: number; json?: boolean }) => {
+        await withSession(program, cli, async (session) => {
+          const bar = progress(cli, "render");
+          const result = await make(session, {
+            draft: o.draft,
+            dryRun: o.dryRun,
+            out: o.out ? resolve(cli.cwd, o.out) : undefined,
+            budgetUsd: o.maxSpend,
+            onEvent: eventPrinter(cli),
+            onProgress: (f) => bar.update(f),
+          }).finally(() => bar.stop());
+          const total = result.plan.value.segments.length;
+          if (o.json) {
+            cli.out(
+              JSON.stringify(
+                {
+                  up_to_date: result.upToDate,
+                  output: result.render?.path ?? null,
+                  plan: planToJson(result.plan.value),
+                },
+                null,
+                2,
+              ),
+            );
+            return;
+          }
+          if (o.dryRun) {
+            cli.out(`plan: ${total} clips — dry run, nothing generated`);
+            return;
+          }
+          if (result.generation) reportGeneration(cli, result.generation);
+          if (result.upToDate)
+            cli.out(
+              `everything is up to date: ${relative(cli.cwd, result.render!.path) || result.render!.path}`,
+            );
+          else if (result.render) {
+            if (result.render.missingSegments.length)
+              cli.err(
+                `warning: segments ${result.render.missingSegments.join(", ")} have no take (black in the video)`,
+              );
+            cli.out(`wrote ${relative(cli.cwd, result.render.path)}`);
+          }
+        });
+      },
+    );
+
+  program
+    .command("generate")
+    .description("make a take for every planned segment that has none")
+    .action(async () => {
+      await withSession(program, cli, async (session) => {
+        const analysis = await analyzeStage(session);
+        const plan = await planStage(session, analysis);
+        const report = await generateStage(session, plan.value, analysis.value, {
+          onEvent: eventPrinter(cli),
+        });
+        reportGeneration(cli, report);
+      });
+    });
+
+  program
+    .command("render")
+    .description("render the picked takes into the finished video")
+    .option("--draft", "fast low-resolution preview")
+    .option("--out <file>", "output file")
+    .action(async (o: { draft?: boolean; out?: string }) => {
+      await withSession(program, cli, async (session) => {
+        const analysis = await analyzeStage(session);
+        const plan = await planStage(session, analysis);
+        const bar = progress(cli, "render");
+        const r = await renderStage(session, plan.value, plan.keyHash, analysis.value, {
+          draft: o.draft,
+          out: o.out ? resolve(cli.cwd, o.out) : undefined,
+          onProgress: (f) => bar.update(f),
+        }).finally(() => bar.stop());
+        cli.out(r.cached ? `up to date: ${r.path}` : `wrote ${r.path}`);
+      });
+    });
+
+  program
+    .command("demo")
+    .description("make a video from a synthesised song and image — no input needed")
+    .option("--out <file>", "output file", "demo.mp4")
+    .option("--keep <dir>", "keep the demo project in this folder")
+    .action(async (o: { out: string; keep?: string }) => {
+      const dir = o.keep ? resolve(cli.cwd, o.keep) : await mkdtemp(join(tmpdir(), "refrain-demo-"));
+      try {
+        cli.err("synthesising a song and a singer…");
+        await writeDemoInputs(cli.tools, dir, { signal: cli.signal, onCommand: cli.onCommand });
+        const text = projectTemplate({
+          song: "song.m4a",
+          image: "singer.png",
+          lyrics: "song.lrc",
+          provider: "local",
+          title: "demo",
+        }).replace("resolution: 720 ", "resolution: 480 ");
+        await writeFile(join(dir, "refrain.yaml"), text);
+        const out = resolve(cli.cwd, o.out);
+        await withSession(
+          program,
+          cli,
+          async (session) => {
+            const bar = progress(cli, "render");
+            const result = await make(session, {
+              out,
+              onProgress: (f) => bar.update(f),
+              onEvent: eventPrinter(cli),
+            }).finally(() => bar.stop());
+            cli.out(`wrote ${relative(cli.cwd, result.render!.path) || result.render!.path}`);
+          },
+          dir,
+        );
+      } finally {
+        if (!o.keep) await rm(dir, { recursive: true, force: true });
+      }
+    });
+}

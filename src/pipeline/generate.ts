@@ -1,0 +1,140 @@
+// The generate stage: each planned segment's audio cut from the master, one job per segment lacking a take.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Analysis } from "../analysis/types.js";
+import { type GenerateReport, generate, type JobSpec, segmentKey } from "../engine/index.js";
+import { withTempOutput } from "../files/index.js";
+import { runFfmpeg } from "../media/index.js";
+import type { Plan, Segment } from "../plan/types.js";
+import { frameSize } from "../project/index.js";
+import { type ClipProvider, createClipProviders } from "../providers/index.js";
+import { hashFile } from "../store/index.js";
+import { framesToSamples, rateToNumber, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
+import type { Session } from "./session.js";
+
+/** The master-audio span a segment's job carries: its frames plus handles, padded to the frame rule. */
+export function jobAudioSpan(plan: Plan, segment: Segment): { start: number; length: number } {
+  const start = segment.start - framesToSamples(segment.handleBefore, plan.fps);
+  return { start, length: framesToSamples(segment.generateFrames, plan.fps) };
+}
+
+/** Cuts a segment's job audio out of the master at exact samples, padding with silence past the song's end. */
+async function writeJobAudio(session: Session, plan: Plan, segment: Segment, dest: string): Promise<void> {
+  const { start, length } = jobAudioSpan(plan, segment);
+  await withTempOutput(dest, (tmp) =>
+    runFfmpeg(
+      session.tools,
+      [
+        "-i",
+        session.project.songPath,
+        "-af",
+        `aresample=${SAMPLE_RATE},atrim=start_sample=${start}:end_sample=${start + length},asetpts=PTS-STARTPTS,apad=whole_len=${length}`,
+        "-ac",
+        "1",
+        "-c:a",
+        "pcm_s16le",
+        tmp,
+      ],
+      { signal: session.signal, onCommand: session.onCommand },
+    ),
+  );
+}
+
+/** Beat times relative to the job's audio, for providers that move on the beat. */
+function beatsFor(analysis: Analysis, start: number, length: number): number[] {
+  return analysis.beats
+    .filter((b) => b >= start && b < start + length)
+    .map((b) => samplesToSeconds(b - start));
+}
+
+export interface JobsForPlan {
+  jobs: JobSpec[];
+  segmentKeys: string[];
+}
+
+/** One JobSpec per segment, its audio written under the work folder. */
+export async function jobsForPlan(
+  session: Session,
+  plan: Plan,
+  analysis: Analysis,
+  options: { seedOffset?: number } = {},
+): Promise<JobsForPlan> {
+  const dir = join(session.workDir, "audio");
+  await mkdir(dir, { recursive: true });
+  const { config } = session.project;
+  const size = frameSize(config.output.aspect, config.output.resolution);
+  const imageHash = await hashFile(session.project.imagePath);
+  const songHash = await hashFile(session.project.songPath);
+  const jobs: JobSpec[] = [];
+  const segmentKeys: string[] = [];
+  for (const segment of plan.segments) {
+    const { start, length } = jobAudioSpan(plan, segment);
+    const audio = join(dir, `segment-${segment.index}-${start}-${length}.wav`);
+    await writeJobAudio(session, plan, segment, audio);
+    const audioHash = await hashFile(audio);
+    const key = segmentKey({
+      audioHash: songHash,
+      startSample: start,
+      endSample: start + length,
+      frames: segment.generateFrames,
+      fps: plan.fps,
+      kind: segment.kind,
+    });
+    segmentKeys.push(key);
+    jobs.push({
+      segment: segment.index,
+      segmentKey: key,
+      kind: segment.kind,
+      image: session.project.imagePath,
+      imageHash,
+      audio,
+      audioHash,
+      frames: segment.generateFrames,
+      width: size.width,
+      height: size.height,
+      seed: config.clip.seed + segment.index + (options.seedOffset ?? 0),
+      prompt: segment.kind === "instrumental" ? config.clip.instrumental_prompt : config.clip.prompt,
+      audioSeconds: length / SAMPLE_RATE,
+      beatsS: beatsFor(analysis, start, length),
+    });
+  }
+  return { jobs, segmentKeys };
+}
+
+export async function openProviders(session: Session): Promise<ClipProvider[]> {
+  return createClipProviders(session.clip, {
+    tools: session.tools,
+    env: session.env,
+    projectDir: session.project.dir,
+    workDir: join(session.workDir, "provider"),
+    onCommand: session.onCommand,
+  });
+}
+
+/** Runs the engine for every segment that has no finished take yet; finished ones are reported as earlier. */
+export async function generateStage(
+  session: Session,
+  plan: Plan,
+  analysis: Analysis,
+  options: { onEvent?: Parameters<typeof generate>[0]["onEvent"]; budgetUsd?: number } = {},
+): Promise<GenerateReport> {
+  const { jobs, segmentKeys } = await jobsForPlan(session, plan, analysis);
+  await session.store.markStale(segmentKeys);
+  const providers = await openProviders(session);
+  try {
+    const fpsOk = providers.every((p) => rateToNumber(p.constraints.fps) === rateToNumber(plan.fps));
+    if (!fpsOk)
+      session.log("warning: the plan's frame rate differs from the provider's; re-planning is advised");
+    return await generate({
+      store: session.store,
+      providers,
+      jobs,
+      budgetUsd: options.budgetUsd ?? session.project.config.budget,
+      signal: session.signal,
+      onEvent: options.onEvent,
+      now: session.now,
+    });
+  } finally {
+    await Promise.all(providers.map((p) => p.close?.()));
+  }
+}

@@ -1,0 +1,83 @@
+// The stages of `refrain make`, each cached under one CacheKey: analyse → plan (generate and render follow).
+import { type Analysis, analyzeSong } from "../analysis/index.js";
+import { type PlanOptions, planSong } from "../plan/index.js";
+import type { Plan } from "../plan/types.js";
+import { clipConstraints } from "../providers/index.js";
+import { type CacheKey, hashFile, hashKey, type StageRecord } from "../store/index.js";
+import type { Session } from "./session.js";
+
+/** Bumped by hand when a stage's logic changes its result (never the package version). */
+export const STAGE_VERSIONS = { analysis: 1, plan: 1, render: 1 } as const;
+
+export interface StageOutcome<T> {
+  readonly value: T;
+  readonly key: CacheKey;
+  readonly keyHash: string;
+  /** True when the stored result was reused. */
+  readonly cached: boolean;
+}
+
+async function cachedStage<T>(
+  session: Session,
+  key: CacheKey,
+  compute: () => Promise<T>,
+): Promise<StageOutcome<T>> {
+  const keyHash = hashKey(key);
+  const found: StageRecord | undefined = await session.store.getStage(key.stage, keyHash);
+  if (found) return { value: found.result as T, key, keyHash, cached: true };
+  const value = await compute();
+  await session.store.putStage(key, value, session.now());
+  return { value, key, keyHash, cached: false };
+}
+
+export async function analysisKey(session: Session): Promise<CacheKey> {
+  const { songPath, lyricsPath } = session.project;
+  const inputs: Record<string, string> = { song: await hashFile(songPath) };
+  if (lyricsPath) inputs.lyrics = await hashFile(lyricsPath);
+  return { stage: "analysis", version: STAGE_VERSIONS.analysis, inputs, params: {} };
+}
+
+export async function analyzeStage(session: Session): Promise<StageOutcome<Analysis>> {
+  const key = await analysisKey(session);
+  return cachedStage(session, key, async () => {
+    session.log("analysing the song…");
+    const { analysis } = await analyzeSong(session.tools, session.project.songPath, {
+      lyricsPath: session.project.lyricsPath,
+      signal: session.signal,
+      onCommand: session.onCommand,
+      warn: (w) => session.log(`warning: ${w}`),
+    });
+    return analysis;
+  });
+}
+
+/** The planner's options from the project file. */
+export function planOptions(session: Session): PlanOptions {
+  const { config } = session.project;
+  const constraints = clipConstraints(session.clip);
+  const fps = constraints.fps.num / constraints.fps.den;
+  return {
+    provider: session.clip.provider,
+    minSeconds: config.plan.min_s,
+    maxSeconds: config.plan.max_s,
+    transitionFrames: config.output.transition === "none" ? 0 : Math.round(config.output.transition_s * fps),
+  };
+}
+
+export function planKey(session: Session, analysis: StageOutcome<Analysis>): CacheKey {
+  return {
+    stage: "plan",
+    version: STAGE_VERSIONS.plan,
+    inputs: { analysis: analysis.keyHash },
+    params: { ...planOptions(session), constraints: clipConstraints(session.clip) },
+  };
+}
+
+export async function planStage(
+  session: Session,
+  analysis: StageOutcome<Analysis>,
+): Promise<StageOutcome<Plan>> {
+  return cachedStage(session, planKey(session, analysis), async () =>
+    planSong(analysis.value, clipConstraints(session.clip), planOptions(session)),
+  );
+}

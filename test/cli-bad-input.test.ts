@@ -1,0 +1,127 @@
+// What a user sees when they give refrain bad input: one line naming the file, a non-zero exit, no stack, no partial output.
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli/index.js";
+import { findTools, runFfmpeg } from "../src/media/index.js";
+
+async function run(args: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(["node", "refrain", ...args], {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    cwd,
+    interactive: false,
+    signal: new AbortController().signal,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+let dir: string;
+const tools = findTools();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "refrain-bad-"));
+  await writeFile(join(dir, "notes.mp3"), "these are my lyrics, not audio\n");
+  await writeFile(join(dir, "empty.wav"), "");
+  await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=1.5", join(dir, "short.wav")]);
+  await runFfmpeg(tools, ["-f", "lavfi", "-i", "anullsrc=d=4", join(dir, "silent.wav")]);
+  await runFfmpeg(tools, [
+    "-f",
+    "lavfi",
+    "-i",
+    "color=c=red:s=64x64",
+    "-frames:v",
+    "1",
+    join(dir, "face.png"),
+  ]);
+  await runFfmpeg(tools, [
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=f=330:d=2",
+    "-c:a",
+    "pcm_s16le",
+    "-f",
+    "wav",
+    join(dir, "truncated.wav"),
+  ]);
+  // Cut the WAV short of its header's length, as an interrupted download would.
+  const { readFile } = await import("node:fs/promises");
+  const bytes = await readFile(join(dir, "truncated.wav"));
+  await writeFile(join(dir, "truncated.wav"), bytes.subarray(0, 30));
+});
+
+function expectOneCleanLine(r: { code: number; err: string }, code: number, pattern: RegExp) {
+  expect(r.code).toBe(code);
+  expect(r.err).toMatch(pattern);
+  expect(r.err).not.toMatch(/\n\s+at /); // no stack trace without --verbose
+  expect(r.err.trim().split("\n")).toHaveLength(1);
+}
+
+describe("bad input on the command line", () => {
+  it("a missing song names the file", async () => {
+    expectOneCleanLine(await run(["analyze", "nope.mp3"], dir), 2, /song .*nope\.mp3: no such file/);
+  });
+
+  it("a text file named .mp3 is not taken for audio", async () => {
+    expectOneCleanLine(await run(["analyze", "notes.mp3"], dir), 2, /notes\.mp3 is not a media file/);
+  });
+
+  it("an empty file says it is empty", async () => {
+    expectOneCleanLine(await run(["analyze", "empty.wav"], dir), 2, /empty\.wav is empty/);
+  });
+
+  it("a truncated file is reported, not crashed on", async () => {
+    const r = await run(["analyze", "truncated.wav"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/truncated\.wav/);
+  });
+
+  it("silent audio is an error that says so", async () => {
+    expectOneCleanLine(await run(["analyze", "silent.wav"], dir), 2, /silent/);
+  });
+
+  it("a song shorter than one clip says how long each is", async () => {
+    const r = await run(["plan", "short.wav", "--provider", "infinitetalk"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/shorter than one clip/);
+  });
+
+  it("an unknown option is a usage error with exit code 2", async () => {
+    const r = await run(["plan", "--frobnicate"], dir);
+    expect(r.code).toBe(2);
+  });
+
+  it("a YAML error in the project names file:line:column", async () => {
+    const p = await mkdtemp(join(tmpdir(), "refrain-yaml-"));
+    await writeFile(join(p, "refrain.yaml"), "version: 1\nsong: [oops\nimage: x.png\n");
+    const r = await run(["make"], p);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/refrain\.yaml:\d+:\d+: YAML error/);
+    expect(await readdir(p)).toEqual(["refrain.yaml"]);
+  });
+
+  it("make outside a project tells the user how to start one", async () => {
+    const p = await mkdtemp(join(tmpdir(), "refrain-none-"));
+    expectOneCleanLine(await run(["make"], p), 2, /no refrain\.yaml in .*refrain new/);
+  });
+
+  it("an image that is not an image is refused when the project is made", async () => {
+    const p = await mkdtemp(join(tmpdir(), "refrain-img-"));
+    const r = await run(
+      ["new", join(p, "proj"), "--song", join(dir, "short.wav"), "--image", join(dir, "notes.mp3")],
+      p,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/image .*notes\.mp3/);
+  });
+
+  it("--verbose adds the stack", async () => {
+    const r = await run(["--verbose", "analyze", "nope.mp3"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\n\s+at /);
+  });
+});
