@@ -73,28 +73,31 @@ export function analyzeRhythm(
     warnings,
   });
 
-  const runs = musicRuns(env, fr);
-  const activeFrames = runs.reduce((s, r) => s + r.end - r.start, 0);
+  const loud = loudFrames(env, fr);
+  const activeFrames = loud.reduce((s, v) => s + v, 0);
   if (activeFrames === 0) return none([NO_STEADY_BEAT]);
 
   const tempo = trackTempo(env, fr, { minBpm: MIN_BPM, maxBpm: MAX_BPM });
   throwIfAborted(options.signal);
 
+  // Beats go where there is sound with a clear pulse; gaps in either shorter than a long break
+  // are bridged, so the count goes on through a one-bar stop or a drum fill.
+  const clarity = clarityAt(tempo.windows, env.length);
+  const runs = runsWhere(
+    env.length,
+    (t) => loud[t] === 1 && clarity[t]! >= MIN_CLARITY,
+    LONG_BREAK_SECONDS * fr,
+  );
   const beatRuns: number[][] = [];
   let rhythmicFrames = 0;
   for (const run of runs) {
-    const clarities = tempo.windows
-      .filter((w) => w.center >= run.start && w.center < run.end)
-      .map((w) => w.clarity)
-      .sort((a, b) => a - b);
-    const clarity = clarities.length > 0 ? clarities[Math.floor(clarities.length / 2)]! : 0;
-    if (clarity < MIN_CLARITY || run.end - run.start < MIN_RUN_SECONDS * fr) continue;
+    if (run.end - run.start < MIN_RUN_SECONDS * fr) continue;
     const beats = trimWeakEnds(beatsInRun(env, tempo.periodAt, run.start, run.end, fr), (f) =>
       peakNear(env, f, 2),
     );
     if (beats.length >= 2) {
       beatRuns.push(beats);
-      rhythmicFrames += run.end - run.start;
+      for (let t = run.start; t < run.end; t++) rhythmicFrames += loud[t]!;
     }
   }
   throwIfAborted(options.signal);
@@ -210,10 +213,10 @@ function normalise(flux: Float32Array): Float32Array {
 }
 
 /**
- * Stretches of the song with sound, split at quiet stretches of LONG_BREAK_SECONDS or more.
- * Quiet: the one-second average onset strength below a tenth of its typical level in the music.
+ * 1 where the song has sound: the one-second average onset strength at least a tenth of its
+ * typical level in the music (90th percentile), else 0.
  */
-function musicRuns(env: Float32Array, fr: number): { start: number; end: number }[] {
+function loudFrames(env: Float32Array, fr: number): Uint8Array {
   const n = env.length;
   const half = Math.max(1, Math.round(fr / 2));
   const prefix = new Float64Array(n + 1);
@@ -224,33 +227,45 @@ function musicRuns(env: Float32Array, fr: number): { start: number; end: number 
     const b = Math.min(n, i + half + 1);
     local[i] = (prefix[b]! - prefix[a]!) / (b - a);
   }
-  const sorted = Float64Array.from(local).sort();
-  const typical = sorted[Math.floor(0.9 * (n - 1))] ?? 0;
-  if (!(typical > 0)) return [];
-  const loud = (i: number) => local[i]! >= 0.1 * typical;
+  const typical = Float64Array.from(local).sort()[Math.floor(0.9 * (n - 1))] ?? 0;
+  const out = new Uint8Array(n);
+  if (typical > 0) for (let i = 0; i < n; i++) out[i] = local[i]! >= 0.1 * typical ? 1 : 0;
+  return out;
+}
+
+/** Each frame's clarity: that of the tempogram window centred nearest to it. */
+function clarityAt(windows: readonly { center: number; clarity: number }[], n: number): Float32Array {
+  const out = new Float32Array(n);
+  let j = 0;
+  for (let t = 0; t < n && windows.length > 0; t++) {
+    while (j + 1 < windows.length && Math.abs(windows[j + 1]!.center - t) <= Math.abs(windows[j]!.center - t))
+      j++;
+    out[t] = windows[j]!.clarity;
+  }
+  return out;
+}
+
+/** Stretches of frames where `ok` holds, joined across gaps shorter than `bridge` frames. */
+function runsWhere(n: number, ok: (t: number) => boolean, bridge: number): { start: number; end: number }[] {
   const runs: { start: number; end: number }[] = [];
-  const longBreak = LONG_BREAK_SECONDS * fr;
-  let i = 0;
-  while (i < n) {
-    while (i < n && !loud(i)) i++;
-    if (i >= n) break;
-    const start = i;
-    let end = i;
-    // Extend across quiet stretches shorter than a long break.
-    while (i < n) {
-      if (loud(i)) {
-        end = i + 1;
-        i++;
+  let t = 0;
+  while (t < n) {
+    while (t < n && !ok(t)) t++;
+    if (t >= n) break;
+    const start = t;
+    let end = t;
+    while (t < n) {
+      if (ok(t)) {
+        end = ++t;
         continue;
       }
-      let j = i;
-      while (j < n && !loud(j)) j++;
-      if (j >= n || j - i >= longBreak) break;
-      i = j;
+      let gap = t;
+      while (gap < n && !ok(gap)) gap++;
+      if (gap >= n || gap - t >= bridge) break;
+      t = gap;
     }
     runs.push({ start, end });
-    i = end;
-    while (i < n && !loud(i)) i++;
+    t = end;
   }
   return runs;
 }

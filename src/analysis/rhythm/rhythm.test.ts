@@ -108,6 +108,34 @@ describe("quiet stretches", () => {
     expect(rhythm.steady).toBe(true);
   });
 
+  it("places no beats in a 20 s break that keeps a hiss 30 dB down", () => {
+    const part = { kind: "groove", bars: 8, bpm: 120 } as const;
+    const { song, rhythm } = analyse({
+      parts: [part, { kind: "silence", seconds: 20 }, part],
+      noiseFloorDb: -30,
+    });
+    expect(rhythm.beats.filter((b) => b > 16 * RATE + TOL && b < 36 * RATE - TOL)).toEqual([]);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("places no beats in a loud 20 s stretch of noise between two grooves", () => {
+    const part = { kind: "groove", bars: 8, bpm: 120 } as const;
+    const { song, rhythm } = analyse({ parts: [part, { kind: "noise", seconds: 20, gainDb: -6 }, part] });
+    expect(rhythm.beats.filter((b) => b > 16 * RATE + TOL && b < 36 * RATE - TOL)).toEqual([]);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it("starts the beats where the drums join a beatless melody", () => {
+    const { song, rhythm } = analyse({
+      parts: [
+        { kind: "melody", seconds: 20 },
+        { kind: "groove", bars: 10, bpm: 120 },
+      ],
+    });
+    expect(rhythm.beats.filter((b) => b < 20 * RATE - TOL)).toEqual([]);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
   it("counts through a one-bar stop at the established tempo", () => {
     const part = { kind: "groove", bars: 8, bpm: 120 } as const; // 16 s, then 2 s = 4 beats of silence
     const { song, rhythm } = analyse({ parts: [part, { kind: "silence", seconds: 2 }, part] });
