@@ -36,7 +36,7 @@ export async function lockFromStore(store: Store): Promise<Lock> {
   const segments: LockedSegment[] = [];
   for (const p of picks) {
     const t = await store.getTake(p.takeId);
-    if (!t || t.status !== "succeeded" || !t.outputHash) continue;
+    if (t?.status !== "succeeded" || !t.outputHash) continue;
     segments.push({
       segment: p.segment,
       segmentKey: p.segmentKey,

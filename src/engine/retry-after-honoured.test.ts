@@ -115,6 +115,21 @@ describe("retry after honoured", () => {
     expect(provider.calls.submit).toBe(2);
   });
 
+  it("gives up on a provider that keeps losing submits instead of looping forever", async () => {
+    const clock = virtualClock();
+    const provider = fakeProvider({ ...clock, submitGlitches: Array(10).fill("500") });
+    const report = await generate({
+      store,
+      providers: [provider],
+      jobs: fakeJobs(1),
+      ...clock,
+      maxRetries: 2,
+    });
+    expect(report.failed[0]?.reason).toMatch(/gave up after 3 submits/);
+    expect(provider.calls.submit).toBe(3);
+    expect(provider.book.all()).toHaveLength(0);
+  });
+
   it("retries a fetch after a dropped connection and keeps the video", async () => {
     const clock = virtualClock();
     const provider = fakeProvider({ ...clock, fetchGlitches: ["drop"] });

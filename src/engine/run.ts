@@ -24,6 +24,8 @@ interface JobRun {
   notBefore: number;
   /** Transient failures of the current step. */
   attempts: number;
+  /** Submits tried this run, voided ones included: a cap so a flaky provider cannot loop forever. */
+  submits: number;
   endpoint?: string;
   take?: Take;
   remoteId?: string;
@@ -118,6 +120,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
       busy: false,
       notBefore: 0,
       attempts: 0,
+      submits: 0,
     });
   }
 
@@ -225,6 +228,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
   const submit = async (run: JobRun, endpoint: string) => {
     const p = byEndpoint.get(endpoint)!;
     const { spec } = run;
+    if (run.submits > maxRetries) {
+      await fail(run, `gave up after ${run.submits} submits that ${endpoint} never received`, 0);
+      return;
+    }
+    run.submits++;
     const videoSeconds = spec.frames / rateToNumber(p.constraints.fps);
     const estimatedUsd =
       spec.estimatedUsd ?? estimateCost(p.price, videoSeconds, `${spec.width}x${spec.height}`);

@@ -165,10 +165,11 @@ export function databasePath(projectDir: string): string {
  *
  * WAL lets the CLI, a worker and the review server read while one writes. Durability is chosen
  * per commit: in WAL mode synchronous=NORMAL already survives `kill -9` at any instant (only a
- * power cut can drop the last commits), so ordinary commits use it. The commits that stop a paid
- * job being submitted twice — the intent with its reservation, and the remote id — use FULL, so
- * not even a power cut can forget them after the provider accepted the job. A lost "finished"
- * commit only means a re-poll and re-fetch of a take whose file was already synced.
+ * power cut can drop the last commits), so ordinary commits use it. The commit that stops a paid
+ * job being submitted twice — the intent with its budget reservation — uses FULL, so not even a
+ * power cut can forget it after the provider accepted the job. Losing a later commit is safe: a
+ * lost remote id sends the take through lookup (or "uncertain"), a lost "finished" means a
+ * re-poll and re-fetch of a take whose file was already synced.
  */
 export function openSqliteStore(projectDir: string, options: SqliteStoreOptions = {}): Store {
   const dir = join(projectDir, ".refrain");
@@ -353,7 +354,7 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
       return durably(() => createIntent.immediate(take, budgetUsd));
     },
     async markSubmitted(takeId, remoteId, submittedAt) {
-      durably(() => s.submitted.run(remoteId, submittedAt, takeId));
+      s.submitted.run(remoteId, submittedAt, takeId);
     },
     async markRunning(takeId) {
       s.running.run(takeId);
