@@ -91,8 +91,20 @@ function startWorker() {
   return worker;
 }
 
+/** Width and height of an image, read with ffprobe. */
+function imageSize(file) {
+  const { execFileSync } = require("node:child_process");
+  const out = execFileSync(
+    process.env.REFRAIN_FFPROBE || "ffprobe",
+    ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", file],
+    { encoding: "utf8" },
+  );
+  const [width, height] = out.trim().split(",").map(Number);
+  return { width, height };
+}
+
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-module.exports = { renderClip, audioSeconds, startWorker, sleep };
+module.exports = { renderClip, audioSeconds, imageSize, startWorker, sleep };
