@@ -87,6 +87,14 @@ describe("clip chains", () => {
         p.clip.sourceRange.startFrame + p.clip.sourceRange.durationFrames + p.tailFrames,
       );
     }
+    // Each take is read just past the last frame used, never to the end of its padding.
+    const limits = graph.inputs.flatMap((a, i) => (a === "-t" ? [Number(graph.inputs[i + 1])] : []));
+    expect(limits).toHaveLength(placed.length);
+    for (const [i, limit] of limits.entries()) {
+      const lastUsed = Number(trims[i]![2]) / 25;
+      expect(limit).toBeGreaterThan(lastUsed + 1 / 25);
+      expect(limit).toBeLessThan(lastUsed + 0.2);
+    }
     // The graph's frames: each clip's visible length; xfade overlaps are handles, not extra output.
     expect(graph.frames).toBe(t.durationFrames);
     expect(graph.filterComplex).toContain(`trim=end_frame=${t.durationFrames}[out]`);
@@ -96,6 +104,7 @@ describe("clip chains", () => {
     const t = timelineOf(fps25, 3);
     const g = buildRenderGraph(t, renderPreset("16:9", fps25));
     expect(g.inputs.slice(-2)).toEqual(["-i", "/song.wav"]);
+    expect(g.inputs.filter((a) => a === "-i")).toHaveLength(4);
     expect(g.maps).toEqual(["-map", "[out]", "-map", "3:a:0"]);
     expect(g.outputArgs).toEqual(expect.arrayContaining(["libx264", "aac", "+faststart"]));
     const chunk = buildRenderGraph(t, renderPreset("16:9", fps25), { from: 10, to: 50, audio: false });

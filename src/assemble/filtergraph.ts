@@ -207,6 +207,16 @@ export function piecesOf(timeline: Timeline, from = 0, to = timeline.durationFra
   return groups;
 }
 
+/**
+ * How far into a take ffmpeg reads (in output frames): past the last frame used by one take frame and
+ * two output frames, so the fps filter still sees the frame it needs, but the padding a provider's
+ * frame rule added (up to 71 frames for InfiniteTalk) is never decoded.
+ */
+export function readLimitFrames(piece: { clip: Clip; mediaTo: number }, rate: Rate): number {
+  const m = piece.clip.mediaRate;
+  return piece.mediaTo + 2 + Math.ceil((rate.num * m.den) / (rate.den * m.num));
+}
+
 /** The scale chain that fits any picture into width×height: crop to fill, or pad. Never stretches. */
 export function fitFilters(width: number, height: number, fit: Fit): string[] {
   if (fit === "crop") {
@@ -296,6 +306,7 @@ export function buildRenderGraph(
           `color=c=black:s=${s.width}x${s.height}:r=${rate},trim=end_frame=${piece.frames},setsar=1,format=yuv420p[${label}]`,
         );
       } else {
+        inputs.push("-t", framesToSecondsText(readLimitFrames(piece, timeline.rate), timeline.rate));
         inputs.push("-i", piece.clip.mediaPath);
         const filters = [
           "setpts=PTS-STARTPTS",

@@ -11,6 +11,7 @@ export {
   piecesOf,
   planChunks,
   presetSize,
+  readLimitFrames,
   renderPreset,
   validateRender,
   X264_PRESETS,

@@ -1,0 +1,184 @@
+// Render speed and memory: one graph vs chunks joined by copy, against a bare encode of the same frames.
+//
+// Run: npx tsx bench/render.ts [--preset ultrafast] [--skip-long]
+// A 3-minute 1280×720 25 fps video from 30 clips with 0.4 s crossfades (takes are one lavfi
+// testsrc2 file encoded once and reused), rendered (a) in one ffmpeg graph and (b) in chunks of
+// DEFAULT_CLIPS_PER_CHUNK clips joined by stream copy. Baseline, in the same run: a bare transcode
+// of the same number of frames (the take looped → same x264 settings + the same AAC audio), the
+// least any render must do; a lavfi-source encode (no decoding) is shown too. Wall time is noisy
+// on a shared machine, so the CPU seconds of the ffmpeg children are reported beside it. Then a
+// 9-minute, 90-clip chunked render for peak memory (one graph's memory grows with the clip count).
+// Peak memory is the largest VmHWM of any ffmpeg child, sampled every 100 ms.
+import { readFileSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { resolve } from "node:path";
+import {
+  buildTimeline,
+  DEFAULT_CLIPS_PER_CHUNK,
+  type PickedTake,
+  renderPreset,
+  renderTimeline,
+} from "../src/assemble/index.js";
+import { planOf, writeSong } from "../src/assemble/testing.js";
+import { findTools, runFfmpeg } from "../src/media/index.js";
+import { type Rate, samplesToFrames } from "../src/time/index.js";
+
+const tools = findTools();
+const DIR = resolve("bench/out/render");
+const fps: Rate = { num: 25, den: 1 };
+const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+const preset = process.argv.includes("--preset") ? arg("--preset")! : "veryfast";
+const settings = renderPreset("16:9", fps, { shortSide: 720, preset, crf: 23 });
+
+/** Peak resident memory of ffmpeg children while `work` runs (for the bare encode). */
+async function withPeak<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  let peak = 0;
+  const timer = setInterval(async () => {
+    for (const t of await readdir(`/proc/${process.pid}/task`).catch(() => [])) {
+      const kids = await readFile(`/proc/${process.pid}/task/${t}/children`, "utf8").catch(() => "");
+      for (const pid of kids.split(/\s+/).filter(Boolean)) {
+        const s = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+        if (/^Name:\s*ffmpeg/m.test(s)) peak = Math.max(peak, Number(/^VmHWM:\s*(\d+)/m.exec(s)?.[1] ?? 0));
+      }
+    }
+  }, 100);
+  try {
+    return { result: await work(), peakMiB: Math.round(peak / 102.4) / 10 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** CPU seconds used by this process's finished children (cutime + cstime): steady on a busy machine. */
+function childCpuSeconds(): number {
+  const stat = readFileSync(`/proc/${process.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Segment lengths of about 6 s that vary (frames at 25 fps). */
+function lengths(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => 130 + ((i * 37) % 41));
+}
+
+async function setup(clips: number) {
+  const plan = planOf(lengths(clips), fps, 8);
+  const longest = Math.max(...plan.segments.map((s) => s.generateFrames));
+  const take = resolve(DIR, `take-${longest}.mp4`);
+  await runFfmpeg(tools, [
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc2=size=1280x720:rate=25`,
+    "-frames:v",
+    String(longest),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    take,
+  ]);
+  const song = resolve(DIR, `song-${clips}.wav`);
+  await writeSong(tools, song, plan.durationSamples);
+  const picks: PickedTake[] = plan.segments.map((s) => ({
+    segment: s.index,
+    takeId: `t${s.index}`,
+    path: take,
+    fps,
+    frames: longest,
+  }));
+  const timeline = buildTimeline(plan, picks, { rate: fps, songPath: song, transitionFrames: 10 });
+  return { plan, timeline, song, take };
+}
+
+/** Encodes `frames` frames of `input` with the render's settings: the cost floor of any render. */
+async function bare(frames: number, song: string, input: string[]): Promise<Measure> {
+  const t0 = performance.now();
+  const c0 = childCpuSeconds();
+  const { peakMiB } = await withPeak(() =>
+    runFfmpeg(tools, [
+      ...input,
+      "-i",
+      song,
+      "-map",
+      "0:v",
+      "-map",
+      "1:a",
+      "-frames:v",
+      String(frames),
+      "-c:v",
+      "libx264",
+      "-preset",
+      settings.preset,
+      "-crf",
+      String(settings.crf),
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "192k",
+      "-movflags",
+      "+faststart",
+      resolve(DIR, "bare.mp4"),
+    ]),
+  );
+  return { seconds: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - c0, peakMiB };
+}
+
+async function render(
+  timeline: Awaited<ReturnType<typeof setup>>["timeline"],
+  clipsPerChunk: number,
+  name: string,
+): Promise<Measure> {
+  const t0 = performance.now();
+  const c0 = childCpuSeconds();
+  const r = await renderTimeline(tools, timeline, settings, resolve(DIR, `${name}.mp4`), { clipsPerChunk });
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpu: childCpuSeconds() - c0,
+    peakMiB: r.peakMemoryMiB ?? Number.NaN,
+  };
+}
+
+await rm(DIR, { recursive: true, force: true });
+await mkdir(DIR, { recursive: true });
+const rows: string[] = [];
+interface Measure {
+  seconds: number;
+  cpu: number;
+  peakMiB: number;
+}
+const row = (name: string, r: Measure, base?: Measure) =>
+  rows.push(
+    `| ${name} | ${r.seconds.toFixed(1)} | ${(r.seconds / (base ?? r).seconds).toFixed(2)} | ${r.cpu.toFixed(1)} | ${(r.cpu / (base ?? r).cpu).toFixed(2)} | ${r.peakMiB.toFixed(0)} |`,
+  );
+
+const shortClips = process.argv.includes("--clips") ? Number(arg("--clips")) : 30;
+const short = await setup(shortClips);
+const frames = samplesToFrames(short.plan.durationSamples, fps);
+console.log(`${frames} frames, ${shortClips} clips, preset ${preset}`);
+const lavfi = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25"];
+const b = await bare(frames, short.song, ["-stream_loop", "-1", "-i", short.take]);
+row(`bare transcode of a take, ${frames} frames (baseline)`, b);
+row("bare encode of lavfi testsrc2 (no decoding)", await bare(frames, short.song, lavfi), b);
+const one = await render(short.timeline, 1000, "one-graph-3min");
+row(`one graph, ${shortClips} clips`, one, b);
+const chunked = await render(short.timeline, DEFAULT_CLIPS_PER_CHUNK, "chunked-3min");
+row(`chunks of ${DEFAULT_CLIPS_PER_CHUNK} clips + copy join`, chunked, b);
+if (!process.argv.includes("--skip-long")) {
+  const long = await setup(90);
+  const lf = samplesToFrames(long.plan.durationSamples, fps);
+  console.log(`9 min: ${lf} frames, 90 clips`);
+  // The 9-minute run is for memory: chunks hold the same number of clips, so the peak should not grow.
+  const long9 = await render(long.timeline, DEFAULT_CLIPS_PER_CHUNK, "chunked-9min");
+  row(`9 min: chunks of ${DEFAULT_CLIPS_PER_CHUNK} clips + copy join`, long9);
+}
+console.log(
+  "| run | wall s | wall × baseline | CPU s | CPU × baseline | peak MiB |\n|---|---|---|---|---|---|",
+);
+console.log(rows.join("\n"));
+await rm(DIR, { recursive: true, force: true });
