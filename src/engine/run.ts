@@ -260,6 +260,24 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
       },
       options.budgetUsd,
     );
+    if (!intent.ok && intent.reason === "taken") {
+      // Another refrain process made or is making this job: follow it there, never submit it again.
+      Object.assign(run, {
+        phase:
+          intent.take.status === "succeeded"
+            ? "done"
+            : intent.take.status === "uncertain"
+              ? "uncertain"
+              : "unreachable",
+        take: intent.take,
+        endpoint: intent.take.endpoint,
+        remoteId: intent.take.remoteId ?? undefined,
+        outputHash: intent.take.outputHash ?? undefined,
+        earlier: true,
+        reason: `another refrain run holds this job (take ${intent.take.id}, ${intent.take.status})`,
+      });
+      return;
+    }
     if (!intent.ok) {
       budgetStopped = true;
       const refused = [...(budget?.refused ?? []), spec.segment];

@@ -220,6 +220,9 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
          @imageHash, @audioHash, @frames, @videoSeconds, @token, 'intent', @estimatedMicros, @createdAt, @specJson)`,
     ),
     takeGet: db.prepare<[string], TakeRow>(`${TAKE_SELECT} WHERE t.id = ?`),
+    jobHolder: db.prepare<[string], TakeRow>(
+      `${TAKE_SELECT} WHERE t.job_key = ? AND t.status NOT IN ('failed', 'cancelled') ORDER BY t.created_at LIMIT 1`,
+    ),
     submitted: db.prepare(
       `UPDATE takes SET remote_id = ?, submitted_at = ?, status = 'submitted'
        WHERE id = ? AND status IN ('intent', 'uncertain')`,
@@ -273,10 +276,12 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
 
   const createIntent = db.transaction((take: NewTake, budgetUsd: number | undefined): IntentResult => {
     const estimatedMicros = toMicros(take.estimatedUsd);
+    const holder = s.jobHolder.get(take.jobKey);
+    if (holder) return { ok: false, reason: "taken", take: toTake(holder) };
     if (budgetUsd !== undefined) {
       const committed = s.committed.get()?.micros ?? 0;
       if (committed + estimatedMicros > toMicros(budgetUsd))
-        return { ok: false, committedUsd: fromMicros(committed), budgetUsd };
+        return { ok: false, reason: "budget", committedUsd: fromMicros(committed), budgetUsd };
     }
     s.takeInsert.run({ ...take, estimatedMicros, specJson: JSON.stringify(take.spec ?? null) });
     if (estimatedMicros !== 0) s.ledgerAdd.run(take.id, "reserve", estimatedMicros, take.createdAt);

@@ -99,7 +99,7 @@ export function runStoreSuite(name: string, factory: () => Promise<StoreFixture>
       it("refuses an intent that would cross the budget and writes nothing", async () => {
         await store.createIntent(newTake({ estimatedUsd: 6 }), 10);
         const refused = await store.createIntent(newTake({ estimatedUsd: 5 }), 10);
-        expect(refused).toMatchObject({ ok: false, committedUsd: 6, budgetUsd: 10 });
+        expect(refused).toMatchObject({ ok: false, reason: "budget", committedUsd: 6, budgetUsd: 10 });
         expect(await store.listTakes()).toHaveLength(1);
         expect((await store.ledgerTotals()).reservedUsd).toBe(6);
       });
@@ -109,6 +109,27 @@ export function runStoreSuite(name: string, factory: () => Promise<StoreFixture>
         await store.createIntent(newTake({ estimatedUsd: 6 }), 10);
         const refused = await other.createIntent(newTake({ estimatedUsd: 6 }), 10);
         expect(refused.ok).toBe(false);
+      });
+
+      it("refuses a second take of a job another process already holds", async () => {
+        const other = await open();
+        const first = newTake({ jobKey: "same-job" });
+        await store.createIntent(first);
+        const second = await other.createIntent(newTake({ jobKey: "same-job" }));
+        expect(second).toMatchObject({ ok: false, reason: "taken", take: { id: first.id } });
+        expect(await store.listTakes({ jobKeys: ["same-job"] })).toHaveLength(1);
+      });
+
+      it("opens a job for a new attempt once its take failed", async () => {
+        const first = newTake({ jobKey: "retry-job" });
+        await store.createIntent(first);
+        await store.finishTake(first.id, {
+          status: "failed",
+          finishedAt: 5,
+          failureReason: "oom",
+          chargeUsd: 0,
+        });
+        expect((await store.createIntent(newTake({ jobKey: "retry-job" }))).ok).toBe(true);
       });
 
       it("counts money in exact cents however many takes add up", async () => {

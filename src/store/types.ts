@@ -93,7 +93,17 @@ export interface NewTake {
 export type IntentResult =
   | { readonly ok: true; readonly take: Take }
   /** The reservation would cross the budget: nothing was written. */
-  | { readonly ok: false; readonly committedUsd: number; readonly budgetUsd: number };
+  | {
+      readonly ok: false;
+      readonly reason: "budget";
+      readonly committedUsd: number;
+      readonly budgetUsd: number;
+    }
+  /**
+   * The job already has a live or finished take (another process got there first): nothing was
+   * written. Only failed and cancelled takes leave a job open for a new attempt.
+   */
+  | { readonly ok: false; readonly reason: "taken"; readonly take: Take };
 
 /** How a take ended; the ledger turns its reservation into `chargeUsd`. */
 export interface TakeOutcome {
@@ -168,8 +178,9 @@ export interface Store {
 
   /**
    * Commits a take in `intent` with its budget reservation, in one transaction that also checks
-   * the budget: when already charged + reserved + this estimate would exceed `budgetUsd`, nothing
-   * is written and `ok` is false. Two processes cannot both pass the check.
+   * the budget (charged + reserved + this estimate must not exceed `budgetUsd`) and that the job
+   * (`jobKey`) has no take that is live, uncertain or succeeded. Otherwise nothing is written and
+   * `ok` is false. Two processes cannot both pass either check.
    */
   createIntent(take: NewTake, budgetUsd?: number): Promise<IntentResult>;
   /** Records the provider's id once it accepted the job. */
