@@ -4,6 +4,8 @@ export { canonicalKey, describeKeyChanges, explainKey, hashKey } from "./cacheke
 export { hashFile, mediaSize, openMediaFolder } from "./media.js";
 export type { SqliteStoreOptions } from "./sqlite.js";
 export { databasePath, integrityCheck, openSqliteStore } from "./sqlite.js";
+export type { StageExplanation, StageRun } from "./stage.js";
+export { cachedStage, explainStage } from "./stage.js";
 export type {
   IntentResult,
   LedgerEntry,
