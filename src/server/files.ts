@@ -40,7 +40,9 @@ export function contentType(path: string): string {
  * "." or "..", a slash or backslash once decoded, a NUL, a drive letter, or bad percent-encoding.
  */
 export function pathSegments(rawPath: string): string[] | null {
-  const parts = rawPath.split("/").filter((p, i) => !(i === 0 && p === ""));
+  const trimmed = rawPath.startsWith("/") ? rawPath.slice(1) : rawPath;
+  if (trimmed === "") return [];
+  const parts = trimmed.split("/");
   const out: string[] = [];
   for (const part of parts) {
     let s: string;

@@ -24,9 +24,9 @@ import type { Plan } from "../plan/types.js";
 import { defaultOutputPath, frameSize } from "../project/index.js";
 import { estimateCost } from "../providers/clip.js";
 import type { Take } from "../store/index.js";
-import { rateToNumber, samplesToSeconds } from "../time/index.js";
+import { framesToSamples, rateToNumber, samplesToSeconds } from "../time/index.js";
 import { confinedFile, isInside, pathSegments, sendFile } from "./files.js";
-import { readMarks, type ReviewMarks, toggled, writeMarks } from "./marks.js";
+import { type ReviewMarks, readMarks, toggled, writeMarks } from "./marks.js";
 import { openBrowser } from "./open.js";
 import { waveformPeaks } from "./peaks.js";
 
@@ -91,7 +91,12 @@ const LockBody = z.object({ segment: z.number().int().nonnegative(), locked: z.b
 const RerollBody = z.object({
   segment: z.number().int().nonnegative(),
   count: z.number().int().min(1).max(8).default(1),
-  seed: z.number().int().nonnegative().max(2 ** 31).optional(),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31)
+    .optional(),
 });
 const RenderBody = z.object({ mode: z.enum(["draft", "final"]) });
 
@@ -171,7 +176,12 @@ async function serve(
   }
 
   /** Jobs run one at a time, in the order asked: two renders or rerolls never fight over the store. */
-  function enqueue(kind: JobKind, label: string, segment: number | null, run: (job: JobView) => Promise<void>) {
+  function enqueue(
+    kind: JobKind,
+    label: string,
+    segment: number | null,
+    run: (job: JobView) => Promise<void>,
+  ) {
     const job: JobView = {
       id: `j${++jobSeq}`,
       kind,
@@ -236,6 +246,8 @@ async function serve(
         startSample: s.start,
         endSample: s.end,
         frames: s.frames,
+        /** Seconds of the take before the segment starts (its transition handle): where playback begins. */
+        handleBeforeS: secondsOf(framesToSamples(s.handleBefore, plan.value.fps)),
         kind: s.kind,
         section: s.section ?? null,
         locked: segmentLocked(takes),
@@ -289,7 +301,11 @@ async function serve(
         start: secondsOf(s.start),
         end: secondsOf(s.end),
       })),
-      lines: (a.lyrics?.lines ?? []).map((l) => ({ text: l.text, start: secondsOf(l.start), end: secondsOf(l.end) })),
+      lines: (a.lyrics?.lines ?? []).map((l) => ({
+        text: l.text,
+        start: secondsOf(l.start),
+        end: secondsOf(l.end),
+      })),
       vocal: a.vocal.map((v) => ({ start: secondsOf(v.start), end: secondsOf(v.end) })),
       warnings: a.warnings,
     };

@@ -22,11 +22,23 @@ export async function makeReviewProject(seconds = 8): Promise<ReviewFixture> {
   const inputs = await writeDemoInputs(tools, dir);
   const cut = join(dir, "song.cut.m4a");
   // From the first sung line, so the short song still has lyrics, beats and a vocal/instrumental mix.
-  await runFfmpeg(tools, ["-ss", "8", "-i", inputs.song, "-t", String(seconds), "-c:a", "aac", "-b:a", "96k", cut]);
+  await runFfmpeg(tools, [
+    "-ss",
+    "8",
+    "-i",
+    inputs.song,
+    "-t",
+    String(seconds),
+    "-c:a",
+    "aac",
+    "-b:a",
+    "96k",
+    cut,
+  ]);
   await rename(cut, inputs.song);
   await writeFile(
     inputs.lyrics,
-    "[00:00.70]Hold the light a little longer\n[00:05.00]Sing it back to me\n[00:09.40]Every night\n",
+    "[Verse]\n[00:00.70]Hold the light a little longer\n[00:03.20]Sing it back to me\n[Chorus]\n[00:05.00]Every night the city hums\n[00:07.60]\n",
   );
   const text = projectTemplate({
     song: "song.m4a",

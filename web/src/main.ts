@@ -49,9 +49,13 @@ function showMessage(text: string, kind: "error" | "info" = "error"): void {
   messageBox.className = `message ${kind}`;
   messageBox.replaceChildren(
     h("span", { class: "message-text" }, text),
-    button("Dismiss", () => {
-      messageBox.hidden = true;
-    }, { "aria-label": "Dismiss message", class: "dismiss" }),
+    button(
+      "Dismiss",
+      () => {
+        messageBox.hidden = true;
+      },
+      { "aria-label": "Dismiss message", class: "dismiss" },
+    ),
   );
 }
 
@@ -87,7 +91,12 @@ function renderCost(c: CostView): void {
       {},
       h("div", {}, h("dt", {}, "Spent"), h("dd", { "data-cost": "spent" }, usd(c.spentUsd))),
       h("div", {}, h("dt", {}, "Reserved"), h("dd", { "data-cost": "reserved" }, usd(c.reservedUsd))),
-      h("div", {}, h("dt", {}, "Estimate (1 take each)"), h("dd", { "data-cost": "estimated" }, usd(c.estimatedUsd))),
+      h(
+        "div",
+        {},
+        h("dt", {}, "Estimate (1 take each)"),
+        h("dd", { "data-cost": "estimated" }, usd(c.estimatedUsd)),
+      ),
       h(
         "div",
         { class: over ? "over" : undefined },
@@ -146,8 +155,18 @@ master.addEventListener("pause", () => {
 
 function takeCard(seg: SegmentView, t: TakeView, n: number): HTMLElement {
   const name = `take ${n} (seed ${t.seed})`;
-  const classes = ["take", t.status, t.picked ? "picked" : "", t.rejected ? "rejected" : "", t.stale ? "stale" : ""];
-  const card = h("li", { class: classes.filter(Boolean).join(" "), "data-take": t.id, "aria-label": `Segment ${seg.index}, ${name}` });
+  const classes = [
+    "take",
+    t.status,
+    t.picked ? "picked" : "",
+    t.rejected ? "rejected" : "",
+    t.stale ? "stale" : "",
+  ];
+  const card = h("li", {
+    class: classes.filter(Boolean).join(" "),
+    "data-take": t.id,
+    "aria-label": `Segment ${seg.index}, ${name}`,
+  });
   if (t.media) {
     const video = h("video", {
       src: withToken(t.media),
@@ -179,7 +198,13 @@ function takeCard(seg: SegmentView, t: TakeView, n: number): HTMLElement {
   } else {
     card.append(h("div", { class: "thumb empty" }, t.status === "failed" ? "failed" : t.status));
   }
-  const status = t.picked ? "picked" : t.rejected ? "rejected" : t.status === "succeeded" ? "ready" : t.status;
+  const status = t.picked
+    ? "picked"
+    : t.rejected
+      ? "rejected"
+      : t.status === "succeeded"
+        ? "ready"
+        : t.status;
   card.append(
     h(
       "p",
@@ -216,7 +241,14 @@ function takeCard(seg: SegmentView, t: TakeView, n: number): HTMLElement {
 }
 
 function segmentPanel(seg: SegmentView): HTMLElement {
-  const count = h("input", { type: "number", min: 1, max: 8, value: 1, id: `count-${seg.index}`, class: "count" });
+  const count = h("input", {
+    type: "number",
+    min: 1,
+    max: 8,
+    value: 1,
+    id: `count-${seg.index}`,
+    class: "count",
+  });
   const seed = h("input", {
     type: "number",
     min: 0,
@@ -268,7 +300,11 @@ function segmentPanel(seg: SegmentView): HTMLElement {
   const visible = seg.takes;
   return h(
     "article",
-    { class: `segment ${seg.kind}${seg.locked ? " locked" : ""}`, id: `segment-${seg.index}`, "data-segment": seg.index },
+    {
+      class: `segment ${seg.kind}${seg.locked ? " locked" : ""}`,
+      id: `segment-${seg.index}`,
+      "data-segment": seg.index,
+    },
     h(
       "header",
       { class: "segment-head" },
@@ -276,15 +312,27 @@ function segmentPanel(seg: SegmentView): HTMLElement {
         "h3",
         {},
         `Segment ${seg.index}`,
-        h("span", { class: "segment-when" }, ` ${secs(seg.start)} – ${secs(seg.end)} · ${seg.kind}${seg.section ? ` · ${seg.section}` : ""}`),
+        h(
+          "span",
+          { class: "segment-when" },
+          ` ${secs(seg.start)} – ${secs(seg.end)} · ${seg.kind}${seg.section ? ` · ${seg.section}` : ""}`,
+        ),
       ),
       h("span", { class: "segment-estimate" }, `${usd(seg.estimatedUsd)} a take`),
       h("span", { class: "lock" }, lock, h("label", { for: lock.id }, seg.locked ? "Locked" : "Lock pick")),
       form,
     ),
     visible.length
-      ? h("ol", { class: "takes", "aria-label": `Takes of segment ${seg.index}` }, ...visible.map((t, i) => takeCard(seg, t, i + 1)))
-      : h("p", { class: "no-takes" }, "No takes yet — re-roll needs one finished take; run `refrain generate` first."),
+      ? h(
+          "ol",
+          { class: "takes", "aria-label": `Takes of segment ${seg.index}` },
+          ...visible.map((t, i) => takeCard(seg, t, i + 1)),
+        )
+      : h(
+          "p",
+          { class: "no-takes" },
+          "No takes yet — re-roll needs one finished take; run `refrain generate` first.",
+        ),
   );
 }
 

@@ -40,7 +40,15 @@ export function drawTimeline(
   });
   for (const s of a.sections) {
     const g = el("g", { class: "section" });
-    g.append(el("rect", { x: x(s.start), y: 0, width: x(s.end) - x(s.start), height: H, class: `section-band ${s.kind}` }));
+    g.append(
+      el("rect", {
+        x: x(s.start),
+        y: 0,
+        width: x(s.end) - x(s.start),
+        height: H,
+        class: `section-band ${s.kind}`,
+      }),
+    );
     g.append(el("text", { x: x(s.start) + 3, y: 12, class: "section-label" }, s.name));
     svg.append(g);
   }
@@ -70,7 +78,15 @@ export function drawTimeline(
   svg.append(beats);
   const lines = el("g", { class: "lyrics" });
   for (const l of a.lines) {
-    lines.append(el("rect", { x: x(l.start), y: WAVE_TOP + WAVE_H + 2, width: Math.max(1, x(l.end) - x(l.start)), height: 16, class: "lyric-span" }));
+    lines.append(
+      el("rect", {
+        x: x(l.start),
+        y: WAVE_TOP + WAVE_H + 2,
+        width: Math.max(1, x(l.end) - x(l.start)),
+        height: 16,
+        class: "lyric-span",
+      }),
+    );
     lines.append(el("text", { x: x(l.start) + 2, y: WAVE_TOP + WAVE_H + 14, class: "lyric-text" }, l.text));
   }
   svg.append(lines);
