@@ -6,7 +6,7 @@
 
 import { throwIfAborted, UserInputError } from "../../errors/index.js";
 import { SAMPLE_RATE } from "../../time/index.js";
-import { trackBeats, trimWeakEnds } from "./beats.js";
+import { type Periods, trackBeats, trimWeakEnds } from "./beats.js";
 import { combineAccents, detectMeter, downbeatFlags, harmonicChange } from "./meter.js";
 import { onsetFrames } from "./onset.js";
 import { trackTempo } from "./tempo.js";
@@ -92,8 +92,9 @@ export function analyzeRhythm(
   let rhythmicFrames = 0;
   for (const run of runs) {
     if (run.end - run.start < MIN_RUN_SECONDS * fr) continue;
-    const beats = trimWeakEnds(beatsInRun(env, tempo.periodAt, run.start, run.end, fr), (f) =>
-      peakNear(env, f, 2),
+    const beats = trimWeakEnds(
+      beatsInRun(env, { lo: tempo.periodLo, hi: tempo.periodHi }, run.start, run.end, fr),
+      (f) => peakNear(env, f, 2),
     );
     if (beats.length >= 2) {
       beatRuns.push(beats);
@@ -148,14 +149,8 @@ export function analyzeRhythm(
  * halfway points between the slow beats carry onsets nearly as strong as the beats (a backbeat),
  * not when only hi-hats sit there.
  */
-function beatsInRun(
-  env: Float32Array,
-  periodAt: Float32Array,
-  start: number,
-  end: number,
-  fr: number,
-): number[] {
-  const beats = trackBeats(env, periodAt, start, end);
+function beatsInRun(env: Float32Array, periods: Periods, start: number, end: number, fr: number): number[] {
+  const beats = trackBeats(env, periods, start, end);
   if (beats.length < 4) return beats;
   const period = (beats[beats.length - 1]! - beats[0]!) / (beats.length - 1);
   if ((60 * fr) / period > MAX_BPM / 2) return beats;
@@ -166,8 +161,8 @@ function beatsInRun(
     mid += peakNear(env, (beats[i]! + beats[i + 1]!) / 2, 2);
   }
   if (mid < HALFWAY_RATIO * on) return beats;
-  const halved = Float32Array.from(periodAt, (p) => p / 2);
-  return trackBeats(env, halved, start, end);
+  const half = (a: Float32Array) => Float32Array.from(a, (p) => p / 2);
+  return trackBeats(env, { lo: half(periods.lo), hi: half(periods.hi) }, start, end);
 }
 
 /**

@@ -1,28 +1,36 @@
 // Beat positions by dynamic programming (Ellis 2007), following a local tempo instead of one global one.
 //
 // Each frame's best score is its onset strength plus the best earlier beat's score, less a penalty
-// that grows with the squared log-ratio of the gap to the local beat period. The period comes from
-// the tempo track, so the beats follow a ramp or a step; through a short silence the chain goes on
-// at the period because staying on it costs nothing.
+// that grows with the squared log-ratio of the gap to the local beat period (free within a range
+// near a tempo step). The period comes from the tempo track, so the beats follow a ramp or a step;
+// through a short silence the chain goes on at the period because staying on it costs nothing.
 
 /** How strongly the gap between beats is held to the period (librosa's default tightness). */
 const TIGHTNESS = 100;
 
+/** The beat period allowed at each frame, in frames: free between lo and hi, penalised outside. */
+export interface Periods {
+  readonly lo: Float32Array;
+  readonly hi: Float32Array;
+}
+
 /** Beat frames in [from, to), each refined to a fractional frame at its envelope peak. */
-export function trackBeats(env: Float32Array, periodAt: Float32Array, from: number, to: number): number[] {
+export function trackBeats(env: Float32Array, periods: Periods, from: number, to: number): number[] {
   const len = to - from;
   if (len <= 0) return [];
   const score = new Float64Array(len);
   const back = new Int32Array(len).fill(-1);
   for (let i = 0; i < len; i++) {
     const t = from + i;
-    const period = periodAt[t]!;
-    const lo = Math.max(0, i - Math.round(2 * period));
-    const hi = i - Math.round(period / 2);
+    const lo = periods.lo[t]!;
+    const hi = periods.hi[t]!;
+    const first = Math.max(0, i - Math.round(2 * hi));
+    const last = i - Math.round(lo / 2);
     let best = 0;
     let arg = -1;
-    for (let p = lo; p <= hi; p++) {
-      const r = Math.log((i - p) / period);
+    for (let p = first; p <= last; p++) {
+      const gap = i - p;
+      const r = gap < lo ? Math.log(gap / lo) : gap > hi ? Math.log(gap / hi) : 0;
       const s = score[p]! - TIGHTNESS * r * r;
       if (s > best) {
         best = s;
@@ -33,7 +41,7 @@ export function trackBeats(env: Float32Array, periodAt: Float32Array, from: numb
     back[i] = arg;
   }
   // The chain ends at the best-scoring frame within the last period.
-  const tail = Math.max(0, len - Math.round(periodAt[to - 1]!));
+  const tail = Math.max(0, len - Math.round(periods.hi[to - 1]!));
   let end = tail;
   for (let i = tail; i < len; i++) if (score[i]! > score[end]!) end = i;
   const frames: number[] = [];

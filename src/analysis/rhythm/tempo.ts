@@ -13,6 +13,13 @@ export interface TempoOptions {
 export interface TempoTrack {
   /** Beat period in frames at each frame (fractional). */
   readonly periodAt: Float32Array;
+  /**
+   * The shortest and longest period of the path within half a window of each frame. A window
+   * straddling a tempo step cannot say on which beat the step falls; the beat tracker may use any
+   * period in this range, and the onsets decide.
+   */
+  readonly periodLo: Float32Array;
+  readonly periodHi: Float32Array;
   /** For each window: its centre frame and how clearly periodic it is (0 none … 1 a metronome). */
   readonly windows: readonly { readonly center: number; readonly clarity: number }[];
 }
@@ -24,6 +31,8 @@ const PRIOR_BPM = 120;
 const PRIOR_OCTAVES = 1;
 /** Cost of a tempo change per octave, in log-evidence units. */
 const JUMP_COST = 8;
+/** The largest tempo step the beat tracker is left free to place (a ratio of periods). */
+const MAX_STEP = 1.5;
 
 export function trackTempo(env: Float32Array, frameRate: number, options: TempoOptions): TempoTrack {
   const n = env.length;
@@ -40,7 +49,10 @@ export function trackTempo(env: Float32Array, frameRate: number, options: TempoO
 
   const centers: number[] = [];
   for (let c = 0; c < n; c += hop) centers.push(c);
-  if (centers.length === 0) return { periodAt: new Float32Array(0), windows: [] };
+  if (centers.length === 0) {
+    const none = new Float32Array(0);
+    return { periodAt: none, periodLo: none, periodHi: none, windows: [] };
+  }
   const combs: Float64Array[] = [];
   const clarity: number[] = [];
   const acf = new Float64Array(2 * maxLag + 1);
@@ -111,13 +123,37 @@ export function trackTempo(env: Float32Array, frameRate: number, options: TempoO
 
   const windowPeriod = new Float64Array(w);
   for (let j = 0; j < w; j++) windowPeriod[j] = refine(combs[j]!, path[j]!) + minLag;
+  const reach = Math.round(WINDOW_SECONDS / 2 / HOP_SECONDS);
+  const windowLo = new Float64Array(w);
+  const windowHi = new Float64Array(w);
+  for (let j = 0; j < w; j++) {
+    let lo = windowPeriod[j]!;
+    let hi = lo;
+    for (let q = Math.max(0, j - reach); q <= Math.min(w - 1, j + reach); q++) {
+      lo = Math.min(lo, windowPeriod[q]!);
+      hi = Math.max(hi, windowPeriod[q]!);
+    }
+    // Wider than a plausible step (an octave slip of the path): keep the window's own period.
+    if (hi / lo > MAX_STEP) lo = hi = windowPeriod[j]!;
+    windowLo[j] = lo;
+    windowHi[j] = hi;
+  }
   const periodAt = new Float32Array(n);
+  const periodLo = new Float32Array(n);
+  const periodHi = new Float32Array(n);
   let j = 0;
   for (let t = 0; t < n; t++) {
     while (j + 1 < w && Math.abs(centers[j + 1]! - t) <= Math.abs(centers[j]! - t)) j++;
     periodAt[t] = windowPeriod[j]!;
+    periodLo[t] = windowLo[j]!;
+    periodHi[t] = windowHi[j]!;
   }
-  return { periodAt, windows: centers.map((center, i) => ({ center, clarity: clarity[i]! })) };
+  return {
+    periodAt,
+    periodLo,
+    periodHi,
+    windows: centers.map((center, i) => ({ center, clarity: clarity[i]! })),
+  };
 }
 
 /** Fractional peak position by a parabola through the peak and its neighbours. */
