@@ -56,6 +56,8 @@ export interface FakeComfyOptions {
   missingModels?: readonly string[];
   /** Upload size limit in bytes (ComfyUI's --max-upload-size, default 100 MB → 413). */
   maxUploadBytes?: number;
+  /** Behave like Comfy Cloud: every request needs this X-API-Key, and only /api/… routes answer. */
+  cloudApiKey?: string;
   tools?: Tools;
 }
 
@@ -619,6 +621,16 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
       return;
     }
     const url = new URL(req.url ?? "/", "http://x");
+    if (options.cloudApiKey !== undefined) {
+      if (req.headers["x-api-key"] !== options.cloudApiKey) {
+        sendJson(res, 401, { error: { type: "unauthorized", message: "Invalid or missing API key" } });
+        return;
+      }
+      if (!url.pathname.startsWith("/api/")) {
+        sendText(res, 404, "404: Not Found");
+        return;
+      }
+    }
     const path = url.pathname.startsWith("/api/") ? url.pathname.slice(4) : url.pathname;
     const method = req.method ?? "GET";
     const body = async (): Promise<Record<string, unknown> | null> => {
@@ -869,11 +881,9 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
   });
   server.on("upgrade", (req, socket, head) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (
-      behaviours.has("not-comfy") ||
-      behaviours.has("comfy-500") ||
-      (path !== "/ws" && path !== "/api/ws")
-    ) {
+    const keyOk = options.cloudApiKey === undefined || req.headers["x-api-key"] === options.cloudApiKey;
+    const refused = behaviours.has("not-comfy") || behaviours.has("comfy-500") || !keyOk;
+    if (refused || (path !== "/ws" && path !== "/api/ws")) {
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }

@@ -206,6 +206,19 @@ describe("comfyui provider", () => {
     expect(graph["11"]!.inputs.num_frames).toBe(81);
   });
 
+  test("with a Comfy Cloud key every request carries X-API-Key on /api routes; a wrong key is not retried", async () => {
+    const server = await startFakeComfy({ cloudApiKey: "secret", delayMs: 50 });
+    started.push(server);
+    const p = await provider(server.url, { apiKey: "secret", workflow: "wan-s2v" });
+    expect(p.paid).toBe(true);
+    const { remoteId } = await p.submit(await job({ frames: 17 }));
+    expect((await pollUntil(p, remoteId)).state).toBe("succeeded");
+    await p.fetch(remoteId, join(workDir, `${remoteId}.mp4`));
+    const wrong = await provider(server.url, { apiKey: "nope" });
+    const error = await wrong.submit(await job()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, transient: false });
+  });
+
   test("a pool gives one provider per server, each running its own jobs", async () => {
     const servers = [await fake([], 50), await fake([], 50)];
     const pool = await createComfyPool(

@@ -13,6 +13,8 @@ export interface HttpSettings {
   readonly apiKey?: string;
   /** Per-request time limit (default 30 s); downloads get 10 minutes. */
   readonly timeoutMs?: number;
+  /** Route prefix: "" for a local server (it answers both), "/api" for Comfy Cloud (it answers only those). */
+  readonly prefix?: string;
 }
 
 /** One ComfyUI error body: `{error:{type,message,details}, node_errors:{id:{errors:[…],class_type}}}`. */
@@ -54,11 +56,13 @@ function networkCode(e: unknown): string | undefined {
 
 export class ComfyHttp {
   readonly base: string;
+  private readonly prefix: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
   constructor(settings: HttpSettings) {
     this.base = settings.url.replace(/\/+$/, "");
+    this.prefix = settings.prefix ?? "";
     this.headers = settings.apiKey ? { "X-API-Key": settings.apiKey } : {};
     this.timeoutMs = settings.timeoutMs ?? 30_000;
   }
@@ -85,7 +89,7 @@ export class ComfyHttp {
       body = JSON.stringify(init.json);
     }
     try {
-      return await fetch(path.startsWith("http") ? path : `${this.base}${path}`, {
+      return await fetch(path.startsWith("http") ? path : `${this.base}${this.prefix}${path}`, {
         method: init.method ?? (body ? "POST" : "GET"),
         headers,
         body,
@@ -132,7 +136,12 @@ export class ComfyHttp {
       transient,
       status: res.status,
       retryAfterS: Number.isFinite(retry) && retry > 0 ? retry : undefined,
-      hint: res.status === 413 ? "the file is over ComfyUI's --max-upload-size" : undefined,
+      hint:
+        res.status === 413
+          ? "the file is over ComfyUI's --max-upload-size"
+          : res.status === 401 || res.status === 403
+            ? "check the Comfy Cloud API key"
+            : undefined,
     });
   }
 

@@ -64,6 +64,8 @@ interface Followed {
   state: JobState;
   progress?: number;
   reason?: string;
+  /** Output UI of nodes as `executed` events reported them: fetch needs no /history round trip. */
+  outputs?: Record<string, Record<string, unknown>>;
 }
 
 interface HistoryFile {
@@ -203,7 +205,12 @@ class ComfyClipProvider implements ComfyProvider {
         }
       : { kind: "free" };
     this.paid = this.price.kind !== "free" || settings.apiKey !== undefined;
-    this.http = new ComfyHttp({ url: this.url, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs });
+    this.http = new ComfyHttp({
+      url: this.url,
+      apiKey: settings.apiKey,
+      timeoutMs: settings.timeoutMs,
+      prefix: settings.apiKey ? "/api" : "",
+    });
     this.videoOutputs = workflow.outputs;
     this.reconnectDelay = settings.reconnectMs ?? 500;
   }
@@ -227,7 +234,9 @@ class ComfyClipProvider implements ComfyProvider {
     try {
       stats = await this.http.json<unknown>("/system_stats", { signal });
     } catch (e) {
-      if (e instanceof ProviderError && !e.transient) throw notComfy(`GET /system_stats: ${e.message}`);
+      const auth = e instanceof ProviderError && (e.status === 401 || e.status === 403);
+      if (e instanceof ProviderError && !e.transient && !auth)
+        throw notComfy(`GET /system_stats: ${e.message}`);
       throw e;
     }
     const s = stats as { system?: unknown; devices?: unknown } | null;
@@ -421,6 +430,20 @@ class ComfyClipProvider implements ComfyProvider {
 
   async fetch(remoteId: string, dest: string, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
+    const seen = this.followed.get(remoteId);
+    const known =
+      seen?.state === "succeeded" && seen.outputs ? findVideoOutput(seen.outputs, this.videoOutputs) : null;
+    const file = known ?? (await this.videoFromHistory(remoteId, signal));
+    const query = new URLSearchParams({
+      filename: file.filename,
+      subfolder: file.subfolder ?? "",
+      type: file.type ?? "output",
+    });
+    await withTempOutput(dest, (tmp) => this.http.download(`/view?${query}`, tmp, signal));
+    this.followed.delete(remoteId);
+  }
+
+  private async videoFromHistory(remoteId: string, signal?: AbortSignal): Promise<HistoryFile> {
     const h = await this.http.json<Record<string, HistoryEntry>>(`/history/${encodeURIComponent(remoteId)}`, {
       signal,
     });
@@ -443,13 +466,7 @@ class ComfyClipProvider implements ComfyProvider {
         hint: "the workflow needs a SaveVideo or VHS_VideoCombine node with an mp4/webm format",
       });
     }
-    const query = new URLSearchParams({
-      filename: file.filename,
-      subfolder: file.subfolder ?? "",
-      type: file.type ?? "output",
-    });
-    await withTempOutput(dest, (tmp) => this.http.download(`/view?${query}`, tmp, signal));
-    this.followed.delete(remoteId);
+    return file;
   }
 
   async cancel(remoteId: string): Promise<void> {
@@ -551,6 +568,11 @@ class ComfyClipProvider implements ComfyProvider {
         }
         break;
       }
+      case "executed":
+        if (data.output && typeof data.output === "object") {
+          f.outputs = { ...f.outputs, [String(data.node)]: data.output as Record<string, unknown> };
+        }
+        break;
       case "execution_success":
         f.state = "succeeded";
         f.progress = 1;

@@ -42,6 +42,8 @@ export interface ClipProviderSuiteOptions {
   skip?: Record<string, string>;
   /** Longest wait for one job to finish (default 30 s). */
   jobTimeoutMs?: number;
+  /** Job fields every test job uses, e.g. a larger key image for an API with a minimum image size. */
+  job?: TestJobOverrides;
 }
 
 export const SUITE_TESTS = {
@@ -154,7 +156,7 @@ export function runClipProviderSuite(options: ClipProviderSuiteOptions): void {
     const smallJob = (overrides: TestJobOverrides = {}) => {
       const c = provider.constraints;
       const frames = fitFrames(c.frameRule, c.minFrames);
-      return makeTestJob(dir, { frames, fps: rateToNumber(c.fps), ...overrides }, tools);
+      return makeTestJob(dir, { frames, fps: rateToNumber(c.fps), ...options.job, ...overrides }, tools);
     };
 
     const it = (key: keyof typeof SUITE_TESTS, body: () => Promise<void>) => {
