@@ -11,6 +11,7 @@ import { createProject } from "../project/index.js";
 import { clipConstraints, KEY_VARIABLES, planningNames } from "../providers/index.js";
 import type { Cli } from "./context.js";
 import { registerProjectCommands, withProjectAnalysis, withProjectPlan } from "./project-commands.js";
+import { registerTakeCommands } from "./take-commands.js";
 
 function printJson(cli: Cli, value: unknown): void {
   cli.out(JSON.stringify(value, null, 2));
@@ -163,6 +164,7 @@ export function registerCommands(program: Command, cli: Cli): void {
     });
 
   registerProjectCommands(program, cli);
+  registerTakeCommands(program, cli);
 }
 
 export interface DoctorReport {

@@ -34,7 +34,7 @@ export async function openProjectSession(program: Command, cli: Cli, dir?: strin
   });
 }
 
-async function withSession<T>(
+export async function withSession<T>(
   program: Command,
   cli: Cli,
   fn: (s: Session) => Promise<T>,

@@ -2,7 +2,14 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Analysis } from "../analysis/types.js";
-import { type GenerateReport, generate, type JobSpec, segmentKey } from "../engine/index.js";
+import {
+  type GenerateReport,
+  generate,
+  type JobSpec,
+  lockFromStore,
+  segmentKey,
+  writeLock,
+} from "../engine/index.js";
 import { withTempOutput } from "../files/index.js";
 import { runFfmpeg } from "../media/index.js";
 import type { Plan, Segment } from "../plan/types.js";
@@ -125,7 +132,7 @@ export async function generateStage(
     const fpsOk = providers.every((p) => rateToNumber(p.constraints.fps) === rateToNumber(plan.fps));
     if (!fpsOk)
       session.log("warning: the plan's frame rate differs from the provider's; re-planning is advised");
-    return await generate({
+    const report = await generate({
       store: session.store,
       providers,
       jobs,
@@ -134,7 +141,14 @@ export async function generateStage(
       onEvent: options.onEvent,
       now: session.now,
     });
+    await updateLock(session);
+    return report;
   } finally {
     await Promise.all(providers.map((p) => p.close?.()));
   }
+}
+
+/** Rewrites refrain.lock from the store: the picked take, seed and hashes of each segment, for git. */
+export async function updateLock(session: Session): Promise<void> {
+  await writeLock(join(session.project.dir, "refrain.lock"), await lockFromStore(session.store));
 }

@@ -1,12 +1,14 @@
 // pipeline: the stages of a project run in order — analyse, plan, generate, render — each cached by its CacheKey.
 
 export type { JobsForPlan } from "./generate.js";
-export { generateStage, jobAudioSpan, jobsForPlan, openProviders } from "./generate.js";
+export { generateStage, jobAudioSpan, jobsForPlan, openProviders, updateLock } from "./generate.js";
 export type { MakeOptions, MakeResult } from "./make.js";
 export { make } from "./make.js";
 export type { RenderOutcome, RenderRequest } from "./render.js";
-export { outputPath, pickedTakes, renderSettings, renderStage } from "./render.js";
+export { outputPath, renderSettings, renderStage, timelineFor } from "./render.js";
 export type { Session, SessionOptions } from "./session.js";
 export { openSession } from "./session.js";
 export type { StageOutcome } from "./stages.js";
 export { analysisKey, analyzeStage, planKey, planOptions, planStage, STAGE_VERSIONS } from "./stages.js";
+export type { PickedForRender, TakeMeasurement } from "./takes.js";
+export { COLOUR_DRIFT_THRESHOLD, keyImageStats, measurePickedTake, pickedTakes } from "./takes.js";

@@ -64,11 +64,11 @@ export function planOptions(session: Session): PlanOptions {
   };
 }
 
-export function planKey(session: Session, analysis: StageOutcome<Analysis>): CacheKey {
+export function planKey(session: Session, analysisKeyHash: string): CacheKey {
   return {
     stage: "plan",
     version: STAGE_VERSIONS.plan,
-    inputs: { analysis: analysis.keyHash },
+    inputs: { analysis: analysisKeyHash },
     params: { ...planOptions(session), constraints: clipConstraints(session.clip) },
   };
 }
@@ -77,7 +77,7 @@ export async function planStage(
   session: Session,
   analysis: StageOutcome<Analysis>,
 ): Promise<StageOutcome<Plan>> {
-  return cachedStage(session, planKey(session, analysis), async () =>
+  return cachedStage(session, planKey(session, analysis.keyHash), async () =>
     planSong(analysis.value, clipConstraints(session.clip), planOptions(session)),
   );
 }

@@ -1,0 +1,279 @@
+// Commands over takes and money: takes, pick, reroll, estimate, cost, prune, explain, export.
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import {
+  costReport,
+  describeKeyChanges,
+  estimatePlan,
+  explainKey,
+  generate,
+  pickTake,
+  prune,
+  rerollSegment,
+} from "../engine/index.js";
+import { UserInputError } from "../errors/index.js";
+import { toAss, toLrc, toSrt, writeEditList, writeKdenlive, writeOtio } from "../export/index.js";
+import { writeFileAtomic } from "../files/index.js";
+import {
+  analysisKey,
+  analyzeStage,
+  jobsForPlan,
+  keyImageStats,
+  measurePickedTake,
+  openProviders,
+  planKey,
+  planStage,
+  renderSettings,
+  type Session,
+  timelineFor,
+  updateLock,
+} from "../pipeline/index.js";
+import { hashKey, type Take } from "../store/index.js";
+import type { Cli } from "./context.js";
+import { withSession } from "./project-commands.js";
+
+function segmentNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UserInputError(`segment must be a whole number ≥ 0, got "${v}"`);
+  return n;
+}
+
+/** The measured sync offset of each finished take whose segment is in the current plan (cached per take). */
+async function offsets(session: Session, takes: Take[]): Promise<Map<string, number>> {
+  const analysis = await analyzeStage(session);
+  const plan = (await planStage(session, analysis)).value;
+  const key = await keyImageStats(session);
+  const out = new Map<string, number>();
+  for (const t of takes) {
+    const segment = plan.segments[t.segment];
+    if (t.status !== "succeeded" || t.stale || !segment) continue;
+    const m = await measurePickedTake(session, plan, segment, t, key);
+    out.set(t.id, m.offsetFrames);
+  }
+  return out;
+}
+
+export function registerTakeCommands(program: Command, cli: Cli): void {
+  program
+    .command("takes")
+    .description("list every take (all segments, or one)")
+    .argument("[segment]", "segment number", segmentNumber)
+    .option("--json", "print JSON")
+    .option("--no-measure", "skip measuring sync offsets")
+    .action(async (segment: number | undefined, o: { json?: boolean; measure: boolean }) => {
+      await withSession(program, cli, async (session) => {
+        const takes = await session.store.listTakes(segment === undefined ? {} : { segment });
+        const offset = o.measure ? await offsets(session, takes) : new Map<string, number>();
+        const rows = takes.map((t) => ({
+          segment: t.segment,
+          take: t.id,
+          provider: t.provider,
+          model: t.model,
+          status: t.status,
+          picked: t.picked,
+          stale: t.stale,
+          cost: t.actualUsd ?? t.estimatedUsd,
+          seed: t.seed,
+          offset_frames: offset.get(t.id) ?? null,
+          failure: t.failureReason,
+        }));
+        if (o.json) return cli.out(JSON.stringify(rows, null, 2));
+        if (rows.length === 0) return cli.out("no takes yet — run `refrain generate`");
+        for (const r of rows) {
+          cli.out(
+            `${String(r.segment).padStart(3)} ${r.picked ? "*" : " "} ${r.take}  ${r.status.padEnd(9)} seed ${String(r.seed).padEnd(10)} $${r.cost.toFixed(2)}${r.offset_frames ? `  offset ${r.offset_frames} f` : ""}${r.stale ? "  (stale)" : ""}${r.failure ? `  ${r.failure}` : ""}`,
+          );
+        }
+      });
+    });
+
+  program
+    .command("pick")
+    .description("choose which take a segment uses")
+    .argument("<segment>", "segment number", segmentNumber)
+    .argument("<take>", "take id (from `refrain takes`)")
+    .action(async (segment: number, takeId: string) => {
+      await withSession(program, cli, async (session) => {
+        await pickTake(session.store, segment, takeId, session.now());
+        await updateLock(session);
+        cli.out(`segment ${segment} now uses take ${takeId}`);
+      });
+    });
+
+  program
+    .command("reroll")
+    .description("make more takes of a segment with new seeds")
+    .argument("<segment>", "segment number", segmentNumber)
+    .option("-n, --count <n>", "how many new takes", (v) => Number(v), 1)
+    .option("--seed <seed>", "use this seed", (v) => Number(v))
+    .action(async (segment: number, o: { count: number; seed?: number }) => {
+      await withSession(program, cli, async (session) => {
+        const jobs = await rerollSegment(
+          session.store,
+          segment,
+          o.seed === undefined ? { count: o.count } : { seeds: [o.seed] },
+        );
+        const providers = await openProviders(session);
+        const estimate = estimatePlan(jobs, providers);
+        if (estimate.totalUsd > 0) cli.err(`estimated cost: $${estimate.totalUsd.toFixed(2)}`);
+        try {
+          const report = await generate({
+            store: session.store,
+            providers,
+            jobs,
+            budgetUsd: session.project.config.budget,
+            signal: session.signal,
+            now: session.now,
+          });
+          await updateLock(session);
+          cli.out(
+            `${report.succeeded.filter((s) => !s.earlier).length} new take(s) for segment ${segment}; ${report.failed.length} failed`,
+          );
+        } finally {
+          await Promise.all(providers.map((p) => p.close?.()));
+        }
+      });
+    });
+
+  program
+    .command("estimate")
+    .description("the plan with its estimated cost per provider — nothing is spent")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }) => {
+      await withSession(program, cli, async (session) => {
+        const analysis = await analyzeStage(session);
+        const plan = await planStage(session, analysis);
+        const { jobs } = await jobsForPlan(session, plan.value, analysis.value);
+        const done = new Set(
+          (await session.store.listTakes({ statuses: ["succeeded"] })).map((t) => t.segmentKey),
+        );
+        const todo = jobs.filter((j) => !done.has(j.segmentKey));
+        const providers = await openProviders(session);
+        try {
+          const e = estimatePlan(todo, providers);
+          const report = {
+            provider: session.clip.provider,
+            segments: jobs.length,
+            to_generate: todo.length,
+            video_seconds: e.videoSeconds,
+            estimated_usd: e.totalUsd,
+            per_provider_usd: e.perProvider,
+            budget_usd: session.project.config.budget ?? null,
+          };
+          if (o.json) return cli.out(JSON.stringify(report, null, 2));
+          cli.out(
+            `${todo.length} of ${jobs.length} clips to generate (${e.videoSeconds.toFixed(1)} s of video) on ${session.clip.provider}`,
+          );
+          cli.out(
+            `estimated cost: $${e.totalUsd.toFixed(2)}${report.budget_usd !== null ? ` (budget $${report.budget_usd.toFixed(2)})` : ""}`,
+          );
+        } finally {
+          await Promise.all(providers.map((p) => p.close?.()));
+        }
+      });
+    });
+
+  program
+    .command("cost")
+    .description("money spent, reserved, and $ per accepted second of video")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }) => {
+      await withSession(program, cli, async (session) => {
+        const r = await costReport(session.store);
+        if (o.json) return cli.out(JSON.stringify(r, null, 2));
+        cli.out(`spent     $${r.spentUsd.toFixed(2)}   (reserved $${r.reservedUsd.toFixed(2)})`);
+        cli.out(
+          `accepted  ${r.acceptedVideoSeconds.toFixed(1)} s of video in ${r.takes.picked} picked takes`,
+        );
+        cli.out(
+          `per second ${r.usdPerAcceptedSecond === null ? "—" : `$${r.usdPerAcceptedSecond.toFixed(3)}`}`,
+        );
+      });
+    });
+
+  program
+    .command("prune")
+    .description("delete takes nobody picked, and say what it frees")
+    .option("--all", "also delete picked takes")
+    .action(async (o: { all?: boolean }) => {
+      await withSession(program, cli, async (session) => {
+        const r = await prune(session.store, { keepPicked: !o.all });
+        cli.out(`pruned ${r.takes} take(s), freed ${(r.bytesFreed / 1024 / 1024).toFixed(1)} MiB`);
+      });
+    });
+
+  program
+    .command("explain")
+    .description("why a stage would run again: what changed in its key")
+    .argument("[stage]", "analysis or plan", "plan")
+    .action(async (stage: string) => {
+      await withSession(program, cli, async (session) => {
+        if (stage !== "analysis" && stage !== "plan")
+          throw new UserInputError(`explain: unknown stage "${stage}"`, { hint: "use analysis or plan" });
+        const aKey = await analysisKey(session);
+        const key = stage === "analysis" ? aKey : planKey(session, hashKey(aKey));
+        const latest = await session.store.latestStage(stage);
+        if (!latest) return cli.out(`${stage}: never run`);
+        const changes = explainKey(latest.key, key);
+        if (changes.length === 0) return cli.out(`${stage}: up to date`);
+        cli.out(`${stage} runs again because:`);
+        for (const line of describeKeyChanges(changes)) cli.out(`  ${line}`);
+      });
+    });
+
+  program
+    .command("export")
+    .description("write a Kdenlive or OpenTimelineIO project, subtitles, or an edit list")
+    .argument("<format>", "kdenlive | otio | ass | srt | lrc | editlist")
+    .option("--out <file>", "output file (default out/<title>.<ext>)")
+    .action(async (format: string, o: { out?: string }) => {
+      const ext: Record<string, string> = {
+        kdenlive: "kdenlive",
+        otio: "otio",
+        ass: "ass",
+        srt: "srt",
+        lrc: "lrc",
+        editlist: "csv",
+      };
+      if (!ext[format])
+        throw new UserInputError(`export: unknown format "${format}"`, {
+          hint: "use kdenlive, otio, ass, srt, lrc or editlist",
+        });
+      await withSession(program, cli, async (session) => {
+        const out = o.out
+          ? resolve(cli.cwd, o.out)
+          : join(session.project.dir, "out", `${session.project.name}.${ext[format]}`);
+        const analysis = await analyzeStage(session);
+        if (format === "ass" || format === "srt" || format === "lrc") {
+          const lyrics = analysis.value.lyrics;
+          if (!lyrics)
+            throw new UserInputError("the project has no lyrics to export", {
+              hint: "add `lyrics: song.lrc` to refrain.yaml",
+            });
+          const s = renderSettings(session, false);
+          const text =
+            format === "ass"
+              ? toAss(lyrics, {
+                  width: s.width,
+                  height: s.height,
+                  preset: session.project.config.output.aspect,
+                  karaoke: true,
+                })
+              : format === "srt"
+                ? toSrt(lyrics)
+                : toLrc(lyrics);
+          await writeFileAtomic(out, text);
+        } else {
+          const plan = await planStage(session, analysis);
+          const { timeline } = await timelineFor(session, plan.value, analysis.value);
+          const size = renderSettings(session, false);
+          if (format === "kdenlive")
+            await writeKdenlive(timeline, out, { width: size.width, height: size.height });
+          else if (format === "otio") await writeOtio(timeline, out);
+          else await writeEditList(timeline, out);
+        }
+        cli.out(`wrote ${out}`);
+      });
+    });
+}
