@@ -14,6 +14,7 @@ export async function alibabaOnFake(
   model: string,
   behaviours: AlibabaBehaviour[] = [],
   extra: Record<string, unknown> = {},
+  runMs = 400,
 ) {
   const tools = findTools();
   const fake = await startAlibabaFake({ key: DASHSCOPE_TEST_KEY, behaviours, tools, concurrency: 2, runMs });
