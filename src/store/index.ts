@@ -2,6 +2,8 @@
 export type { CacheKey, KeyChange } from "./cachekey.js";
 export { canonicalKey, describeKeyChanges, explainKey, hashKey } from "./cachekey.js";
 export { hashFile, mediaSize, openMediaFolder } from "./media.js";
+export type { PostgresStoreOptions } from "./postgres.js";
+export { dropPostgresProject, openPostgresStore, projectSchema, redactUrl } from "./postgres.js";
 export type { SqliteStoreOptions } from "./sqlite.js";
 export { databasePath, integrityCheck, openSqliteStore } from "./sqlite.js";
 export type { StageExplanation, StageRun } from "./stage.js";
