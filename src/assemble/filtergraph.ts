@@ -311,6 +311,8 @@ export function buildRenderGraph(
         const filters = [
           "setpts=PTS-STARTPTS",
           `fps=${rate}`,
+          // fps may round the last frame away (44 frames at 16 fps → 82 at 29.97, not 83); clone it back.
+          "tpad=stop_mode=clone:stop=1",
           `trim=start_frame=${piece.mediaFrom}:end_frame=${piece.mediaTo}`,
           "setpts=PTS-STARTPTS",
           ...fitChain,

@@ -121,6 +121,20 @@ describe("renderTimeline", () => {
     });
   }
 
+  it("renders 16 fps takes at 29.97 fps to the exact frame, the last frame included", async () => {
+    const sub = join(dir, "wan");
+    await mkdir(sub);
+    const plan = planOf([64, 48, 36], { num: 16, den: 1 }, 8);
+    await writeTakes(tools, plan, sub, "160x120");
+    await writeSong(tools, join(sub, "song.wav"), plan.durationSamples);
+    const ntsc = { num: 30000, den: 1001 };
+    const t = buildTimeline(plan, picksOf(plan, sub), { rate: ntsc, songPath: join(sub, "song.wav") });
+    const out = join(sub, "out.mp4");
+    const result = await renderTimeline(tools, t, { ...settings, rate: ntsc }, out, { clipsPerChunk: 2 });
+    expect(result.frames).toBe(samplesToFrames(plan.durationSamples, ntsc));
+    expect(await countFrames(out)).toBe(result.frames);
+  });
+
   it("burns subtitles from a path with spaces, quotes, colons and Chinese", async () => {
     const subDir = join(dir, "歌词 it's: [v1]");
     await mkdir(subDir, { recursive: true });

@@ -1,7 +1,7 @@
 // The timeline keeps the song's timing: cuts land on the song's frames, transitions live in the handles.
 import { describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
-import { type Rate, samplesToFrames } from "../time/index.js";
+import { type Rate, SAMPLE_RATE, samplesToFrames } from "../time/index.js";
 import { picksOf, planOf } from "./testing.js";
 import { buildTimeline, type Clip, placeTrack, type Timeline, type Transition } from "./timeline.js";
 import { timelineFromJson, timelineProblem, timelineToJson } from "./timeline-json.js";
@@ -20,18 +20,33 @@ describe("buildTimeline", () => {
   const plan = planOf([61, 47, 90, 33, 75], fps25, 10);
   const picks = picksOf(plan, "/takes");
 
-  for (const rate of [fps25, { num: 30, den: 1 }, ntsc, { num: 24, den: 1 }]) {
-    it(`puts every clip's first non-handle frame on its segment's start at ${rate.num}/${rate.den}`, () => {
-      const t = buildTimeline(plan, picks, { rate, songPath: "/song.wav", transitionFrames: 8 });
-      const placed = placeTrack(t.tracks[0]!).filter((p) => "clip" in p);
-      expect(placed).toHaveLength(plan.segments.length);
-      for (const [i, p] of placed.entries()) {
-        expect(p.start).toBe(samplesToFrames(plan.segments[i]!.start, rate));
-        expect(p.end).toBe(samplesToFrames(plan.segments[i]!.end, rate));
-      }
-      expect(t.durationFrames).toBe(samplesToFrames(plan.durationSamples, rate));
-      expect(timelineProblem(t)).toBeNull();
-    });
+  const wan = planOf([64, 48, 92, 36], { num: 16, den: 1 }, 8);
+  for (const [source, p0] of [
+    ["25 fps takes", plan],
+    ["16 fps takes", wan],
+  ] as const) {
+    for (const rate of [fps25, { num: 30, den: 1 }, ntsc, { num: 24, den: 1 }]) {
+      it(`puts every clip's first non-handle frame on its segment's start (${source} at ${rate.num}/${rate.den})`, () => {
+        const t = buildTimeline(p0, picksOf(p0, "/t"), { rate, songPath: "/song.wav", transitionFrames: 8 });
+        const placed = placeTrack(t.tracks[0]!).filter((p) => "clip" in p);
+        expect(placed).toHaveLength(p0.segments.length);
+        for (const [i, p] of placed.entries()) {
+          expect(p.start).toBe(samplesToFrames(p0.segments[i]!.start, rate));
+          expect(p.end).toBe(samplesToFrames(p0.segments[i]!.end, rate));
+          // The take's frame shown there is the one the song reaches at that output frame: the take's
+          // audio began handleBefore frames before the segment, so within half an output frame of that.
+          const seg = p0.segments[i]!;
+          const takeStartS =
+            ((seg.start * (p0.fps.num / p0.fps.den)) / SAMPLE_RATE - seg.handleBefore) /
+            (p0.fps.num / p0.fps.den);
+          const wantS = (p.start * rate.den) / rate.num - takeStartS;
+          const shownS = (p.clip.sourceRange.startFrame * rate.den) / rate.num;
+          expect(Math.abs(shownS - wantS)).toBeLessThanOrEqual((0.5 * rate.den) / rate.num + 1e-9);
+        }
+        expect(t.durationFrames).toBe(samplesToFrames(p0.durationSamples, rate));
+        expect(timelineProblem(t)).toBeNull();
+      });
+    }
   }
 
   it("centres each crossfade on its cut and takes its frames from the handles", () => {

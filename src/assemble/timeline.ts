@@ -88,7 +88,7 @@ export interface PickedTake {
   readonly headTrimFrames?: number;
   /** The take's frame rate. */
   readonly fps: Rate;
-  /** Frames the file holds at `fps`; defaults to the segment's generateFrames + headTrimFrames. */
+  /** Frames the file holds at `fps`; defaults to the segment's generateFrames (at `fps`) + headTrimFrames. */
   readonly frames?: number;
   readonly colour?: ClipColour;
 }
@@ -249,6 +249,13 @@ function jobStartSample(segment: Segment, planRate: Rate): number {
   return framesToSamples(samplesToFrames(segment.start, planRate) - segment.handleBefore, planRate);
 }
 
+/** A frame count at one rate as the nearest count at another (equal rates: unchanged). */
+function framesAtRate(frames: number, from: Rate, to: Rate): number {
+  const numer = frames * from.den * to.num;
+  const denom = from.num * to.den;
+  return Math.floor((2 * numer + denom) / (2 * denom));
+}
+
 interface Draft {
   segment: Segment;
   pick?: PickedTake;
@@ -339,11 +346,11 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
       framesToSamples(start, rate) - jobStartSample(segment, plan.fps) + lead,
       rate,
     );
-    const fileFrames = pick.frames ?? segment.generateFrames + (pick.headTrimFrames ?? 0);
-    // Output frames ffmpeg's fps filter makes of the file: its duration in output frames, rounded to nearest.
-    const numer = fileFrames * pick.fps.den * rate.num;
-    const denom = pick.fps.num * rate.den;
-    const available = Math.floor((2 * numer + denom) / (2 * denom));
+    const fileFrames =
+      pick.frames ?? framesAtRate(segment.generateFrames, plan.fps, pick.fps) + (pick.headTrimFrames ?? 0);
+    // Output frames whose time falls inside the file: ceil(duration × rate). ffmpeg's fps filter makes
+    // one fewer when it rounds down at the end; the render clones the last frame once to cover it.
+    const available = Math.ceil((fileFrames * pick.fps.den * rate.num) / (pick.fps.num * rate.den));
     if (mediaStart < 0 || mediaStart + (end - start) > available) {
       throw new UserInputError(
         `take ${pick.takeId} (${pick.path}) for segment ${segment.index} is too short or too far out of sync to cover the segment`,
