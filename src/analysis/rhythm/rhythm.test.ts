@@ -32,6 +32,16 @@ describe("steady 4/4 grooves", () => {
     });
   }
 
+  it("counts a 180 BPM groove at 180, not in half time, with or without hi-hats", () => {
+    for (const hats of ["none", "eighths"] as const) {
+      const { song, rhythm } = analyse({
+        parts: [{ kind: "groove", bars: barsFor(24, 180), bpm: 180, hats }],
+      });
+      expectTempo(rhythm, 180);
+      expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+
   it("keeps the beat under a noise floor 30 dB down", () => {
     const { song, rhythm } = analyse({ parts: [{ kind: "groove", bars: 16, bpm: 128 }], noiseFloorDb: -30 });
     expectTempo(rhythm, 128);
@@ -50,7 +60,7 @@ describe("steady 4/4 grooves", () => {
 });
 
 describe("meter", () => {
-  for (const bpm of [96, 150]) {
+  for (const bpm of [96, 150, 178]) {
     it(`hears a waltz at ${bpm} BPM as 3/4 with the bass on the downbeat`, () => {
       const { song, rhythm } = analyse({
         parts: [{ kind: "groove", bars: barsFor(24, bpm, 3), bpm, meter: 3 }],
