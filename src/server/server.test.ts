@@ -3,7 +3,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { dirname, join } from "node:path";
+import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCli } from "../cli/context.js";
+import { registerReviewCommand } from "../cli/review-command.js";
 import { openSqliteStore } from "../store/index.js";
 import { type ReviewServer, startReviewServer } from "./index.js";
 import { makeReviewProject, type ReviewFixture } from "./testing.js";
@@ -237,5 +240,45 @@ describe("review server", () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toContain("event: hello");
     ctrl.abort();
+  });
+});
+
+describe("refrain review", () => {
+  it("prints the page's address with its token and serves until interrupted", async () => {
+    const stop = new AbortController();
+    let printed: (url: string) => void = () => {};
+    const urlPrinted = new Promise<string>((r) => {
+      printed = r;
+    });
+    const cli = makeCli(false, {
+      stdout: (t) => {
+        const m = /review page: (\S+)/.exec(t);
+        if (m) printed(m[1]!);
+      },
+      stderr: () => {},
+      signal: stop.signal,
+      env: process.env,
+    });
+    const program = new Command().exitOverride().option("-C, --project <dir>");
+    registerReviewCommand(program, cli);
+    const running = program.parseAsync(["-C", fx.dir, "review", "--port", "0", "--no-open"], {
+      from: "user",
+    });
+    const url = await urlPrinted;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32,}$/);
+    const res = await fetch(url.replace("/?token=", "/api/project?token="));
+    expect(res.status).toBe(200);
+    stop.abort();
+    await running;
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it("refuses a port that is not a port", async () => {
+    const cli = makeCli(false, { stdout: () => {}, stderr: () => {}, env: process.env });
+    const program = new Command().exitOverride().option("-C, --project <dir>");
+    registerReviewCommand(program, cli);
+    await expect(
+      program.parseAsync(["-C", fx.dir, "review", "--port", "http"], { from: "user" }),
+    ).rejects.toThrow(/--port http: expected a whole number/);
   });
 });

@@ -69,8 +69,9 @@ export function drawTimeline(
       el("line", {
         x1: x(b),
         x2: x(b),
-        y1: down ? WAVE_TOP - 4 : WAVE_TOP + WAVE_H - 6,
-        y2: WAVE_TOP + WAVE_H,
+        // Ticks under the waveform, where the peaks cannot hide them; downbeats taller.
+        y1: down ? WAVE_TOP + WAVE_H - 12 : WAVE_TOP + WAVE_H - 6,
+        y2: WAVE_TOP + WAVE_H + 2,
         class: down ? "beat downbeat" : "beat",
       }),
     );
