@@ -227,6 +227,7 @@ describe("comfyui provider", () => {
     );
     started.push(...pool);
     expect(pool.map((p) => p.url)).toEqual(servers.map((s) => s.url));
+    expect(pool.map((p) => p.endpoint)).toEqual(servers.map((s) => `comfyui@${s.url}`));
     for (const p of pool) {
       const { remoteId } = await p.submit(await job({ frames: 17 }));
       expect((await pollUntil(p, remoteId)).state).toBe("succeeded");

@@ -63,6 +63,17 @@ describe("fake ComfyUI protocol", () => {
     expect((await upload("key.png", "two")).name).toBe("key (1).png");
   });
 
+  test("an upload over --max-upload-size is refused with 413", async () => {
+    const small = await startFakeComfy({ maxUploadBytes: 1000 });
+    try {
+      const form = new FormData();
+      form.append("image", new Blob([Buffer.alloc(2000)]), "big.png");
+      expect((await fetch(`${small.url}/upload/image`, { method: "POST", body: form })).status).toBe(413);
+    } finally {
+      await small.close();
+    }
+  });
+
   test("/view refuses '..' (400) and answers 404 for a missing file", async () => {
     expect((await fetch(`${comfy.url}/view?filename=../secret&type=input`)).status).toBe(400);
     expect((await fetch(`${comfy.url}/view?filename=nope.mp4&type=output`)).status).toBe(404);

@@ -51,6 +51,8 @@ export interface ComfySettings {
 
 export interface ComfyProvider extends ClipProvider {
   readonly url: string;
+  /** Stable identity in a pool ("comfyui@<url>"): the engine records it on takes so a restart polls the same server. */
+  readonly endpoint: string;
   readonly workflow: Workflow;
   /** Checks the server is ComfyUI and has every node class the workflow uses. Memoised; submit calls it. */
   check(signal?: AbortSignal): Promise<void>;
@@ -168,6 +170,7 @@ class ComfyClipProvider implements ComfyProvider {
   readonly stillLips: StillLips;
   readonly paid: boolean;
   readonly url: string;
+  readonly endpoint: string;
   readonly workflow: Workflow;
 
   private readonly http: ComfyHttp;
@@ -196,6 +199,7 @@ class ComfyClipProvider implements ComfyProvider {
     this.constraints = workflow.constraints;
     this.stillLips = workflow.stillLips;
     this.url = settings.url.replace(/\/+$/, "");
+    this.endpoint = `${PROVIDER}@${this.url}`;
     this.concurrency = Math.max(1, Math.floor(settings.concurrency ?? 1));
     this.price = settings.gpu
       ? {
