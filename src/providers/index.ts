@@ -3,8 +3,13 @@ import { UserInputError } from "../errors/index.js";
 import type { Tools } from "../media/index.js";
 import { CONSTRAINTS, constraintsFor } from "../plan/constraints.js";
 import type { ClipConstraints } from "../plan/types.js";
+import { alibabaKind } from "./alibaba/index.js";
 import type { ClipProvider } from "./clip.js";
+import { falKind } from "./fal/index.js";
 import { createLocalProvider, LOCAL_CONSTRAINTS } from "./local/index.js";
+import { omniHumanKind } from "./omnihuman/index.js";
+import { replicateKind } from "./replicate/index.js";
+import { waveSpeedKind } from "./wavespeed/index.js";
 
 export type {
   ClipJob,
@@ -99,3 +104,10 @@ export const KEY_VARIABLES: readonly { name: string; provider: string }[] = [
   { name: "OPENAI_API_KEY", provider: "openai" },
   { name: "GEMINI_API_KEY", provider: "gemini" },
 ];
+
+// Hosted video APIs (src/providers/{fal,replicate,wavespeed,alibaba,omnihuman}).
+registerProviderKind("fal", falKind);
+registerProviderKind("replicate", replicateKind);
+registerProviderKind("wavespeed", waveSpeedKind);
+registerProviderKind("alibaba", alibabaKind);
+registerProviderKind("omnihuman", omniHumanKind);
