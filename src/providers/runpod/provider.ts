@@ -105,6 +105,11 @@ export function createRunpodProvider(
   settings: RunpodSettings,
 ): ClipProvider & { retry(id: string): Promise<void> } {
   const publicEndpoint = settings.endpoint === "infinitetalk";
+  if (!/^[\w-]+$/.test(settings.endpoint)) {
+    throw new UserInputError(`runpod: clip.endpoint "${settings.endpoint}" is not an endpoint id`, {
+      hint: "give your serverless endpoint's id, or \"infinitetalk\" for Runpod's public InfiniteTalk endpoint",
+    });
+  }
   if (!settings.apiKey) {
     throw new UserInputError("runpod: RUNPOD_API_KEY is not set", {
       hint: "put it in the environment or the project's .env",
