@@ -106,6 +106,13 @@ describe.skipIf(!existsSync(CHROMIUM))("review page in Chromium", () => {
     expect(await text(page.locator('[data-cost="budget"]'))).toBe("$5.00");
     await shot("review-overview");
 
+    // The segments along the song are reachable by keyboard and lead to their takes.
+    await page.getByRole("button", { name: /^Go to segment 1 / }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate<string | null>("document.activeElement?.closest('article')?.id ?? null")).toBe(
+      "segment-1",
+    );
+
     // Re-roll segment 1 with a chosen seed: the job shows in the jobs panel, the new take appears.
     const seg1 = page.locator("article#segment-1");
     await seg1.getByRole("spinbutton", { name: "Seed", exact: true }).fill("777");

@@ -123,14 +123,17 @@ function messageOf(e: unknown): string {
 export async function startReviewServer(options: ReviewServerOptions): Promise<ReviewServer> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
+  // Stopping the server stops its running re-roll or render (remote jobs are picked up by the next run).
+  const stop = new AbortController();
   const session: Session = await openSession(options.projectDir, {
     tools: options.tools,
     env: options.env,
+    signal: stop.signal,
     log,
     now,
   });
   try {
-    return await serve(session, options, log, now);
+    return await serve(session, options, log, now, stop);
   } catch (e) {
     await session.close();
     throw e;
@@ -142,6 +145,7 @@ async function serve(
   options: ReviewServerOptions,
   log: (line: string) => void,
   now: () => number,
+  stop: AbortController,
 ): Promise<ReviewServer> {
   const { project, store } = session;
   const projectReal = await realpath(project.dir);
@@ -382,6 +386,7 @@ async function serve(
           providers,
           jobs: specs,
           budgetUsd: project.config.budget,
+          signal: session.signal,
           now,
           onEvent: (e) => {
             if (e.type === "succeeded" || e.type === "failed") done++;
@@ -625,7 +630,8 @@ async function serve(
       clients.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      // A job still running finishes its store writes before the store closes.
+      // A running job is told to stop and finishes its store writes before the store closes.
+      stop.abort();
       await queue.catch(() => {});
       await session.close();
     },

@@ -34,7 +34,7 @@ export function drawTimeline(
   const svg = el("svg", {
     viewBox: `0 0 ${W} ${H}`,
     preserveAspectRatio: "none",
-    role: "img",
+    role: "group",
     "aria-label": `Waveform, ${a.beats.length} beats, ${a.sections.length} sections, ${a.lines.length} lyric lines, ${segments.length} segments`,
     class: "timeline-svg",
   });
@@ -102,11 +102,22 @@ export function drawTimeline(
       "data-segment": s.index,
     });
     const t = el("text", { x: x(s.start) + 4, y: H - 10, class: "segment-label" }, `${s.index}`);
-    const g = el("g", { class: "segment-link" });
+    const g = el("g", {
+      class: "segment-link",
+      tabindex: 0,
+      role: "button",
+      "aria-label": `Go to segment ${s.index} (${s.start.toFixed(2)}–${s.end.toFixed(2)} s)`,
+    });
     g.append(r, t);
     g.addEventListener("click", (ev) => {
       ev.stopPropagation();
       handlers.onSegment(s.index);
+    });
+    g.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        handlers.onSegment(s.index);
+      }
     });
     segs.append(g);
   }
