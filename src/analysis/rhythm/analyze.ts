@@ -1,7 +1,8 @@
 // Tempo, beats, meter and downbeats of a song, or the plain statement that it has no steady beat.
 //
-// onset envelope → long quiet stretches split the song into runs → local tempo (tempogram +
-// Viterbi) → beats by dynamic programming per run → meter and downbeats from bass accents.
+// onset envelope → local tempo and pulse clarity (tempogram + Viterbi) → runs of sound with a
+// clear pulse, split at long quiet or beatless stretches → beats by dynamic programming per run
+// (checked against half time) → meter and downbeats from bass accents and harmonic change.
 // Pure: samples in, positions out (48 kHz samples), no disk, process or clock.
 
 import { throwIfAborted, UserInputError } from "../../errors/index.js";

@@ -113,6 +113,14 @@ describe("inputs", () => {
     expect(() => analyzeRhythm(new Float32Array(10), Number.NaN)).toThrow(UserInputError);
   });
 
+  it("treats non-finite samples as silence instead of failing", () => {
+    const song = synthesizeSong({ parts: [{ kind: "groove", bars: 12, bpm: 120 }] });
+    const damaged = song.samples.slice();
+    damaged.fill(Number.NaN, 10 * RATE, 10 * RATE + 100);
+    const rhythm = analyzeRhythm(damaged, RATE);
+    expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+  });
+
   it("stops when its signal has fired", () => {
     const controller = new AbortController();
     controller.abort();

@@ -115,15 +115,20 @@ function bandEdges(rate: number): number[] {
   return edges;
 }
 
-/** Averages each run of `factor` samples: a crude low-pass, enough to keep aliasing out of onsets. */
+/**
+ * Averages each run of `factor` samples: a crude low-pass, enough to keep aliasing out of onsets.
+ * Non-finite samples (a corrupt decode) count as silence rather than poisoning every frame.
+ */
 function decimate(samples: Float32Array, factor: number): Float32Array {
-  if (factor === 1) return samples;
   const n = Math.floor(samples.length / factor);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     const base = i * factor;
-    for (let j = 0; j < factor; j++) s += samples[base + j]!;
+    for (let j = 0; j < factor; j++) {
+      const x = samples[base + j]!;
+      if (Number.isFinite(x)) s += x;
+    }
     out[i] = s / factor;
   }
   return out;

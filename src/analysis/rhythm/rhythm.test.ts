@@ -29,6 +29,10 @@ describe("steady 4/4 grooves", () => {
       expect(rhythm.meter).toBe(4);
       expect(beatFMeasure(rhythm.downbeats, song.downbeats, TOL)).toBeGreaterThanOrEqual(0.97);
       expect(rhythm.warnings).toEqual([]);
+      expect(rhythm.beats.every((b, i) => Number.isInteger(b) && (i === 0 || b > rhythm.beats[i - 1]!))).toBe(
+        true,
+      );
+      expect(rhythm.downbeats.every((d) => rhythm.beats.includes(d))).toBe(true);
     });
   }
 
