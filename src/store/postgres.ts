@@ -241,6 +241,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   const transaction = async <T>(work: (q: Query) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    // A checked-out connection cut between two queries (a server restart) emits `error` on the
+    // client itself; the failing query reports it, so the event only needs a listener.
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await work((sql, params) => client.query(sql, params as unknown[]));
@@ -250,7 +257,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await client.query("ROLLBACK").catch(() => {});
       throw e;
     } finally {
-      client.release();
+      client.off("error", onError);
+      // A connection that was cut is dropped rather than returned to the pool.
+      client.release(broken);
     }
   };
 

@@ -40,9 +40,15 @@ port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()
 as_owner "$BIN/initdb" -D "$dir/data" -U refrain --auth=trust --encoding=UTF8 --no-locale >/dev/null
 # Loopback only, socket in the temp dir (not /var/run/postgresql, which may not exist);
 # fsync off: a throwaway test cluster need not survive a power cut, and it makes the tests faster.
-as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
-  start >/dev/null
+# Settings go in the config file, so a plain `pg_ctl start` (the restart test) brings it back the same.
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+fsync = off
+max_connections = 200
+CONF
+as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
 as_owner "$BIN/createdb" -h 127.0.0.1 -p "$port" -U refrain refrain_test
 
 url="postgres://refrain@127.0.0.1:$port/refrain_test"

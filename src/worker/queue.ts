@@ -1,0 +1,129 @@
+// The take queue on pg-boss: one job per take to make, one singleton key per take, settings chosen for slow generation.
+import PgBoss from "pg-boss";
+import type { JobSpec } from "../engine/index.js";
+import { jobKey } from "../engine/index.js";
+import { UserInputError } from "../errors/index.js";
+import type { ClipSettings } from "../providers/index.js";
+import { redactUrl } from "../store/index.js";
+
+/** The pg-boss queue every worker of every project takes work from. */
+export const TAKE_QUEUE = "refrain-takes";
+
+/**
+ * Seconds a worker may hold a take job before pg-boss gives it to another worker: 2 hours.
+ * The engine cancels a remote job one hour after its submit (its default deadline) and retries a
+ * step for at most a few minutes, so a live worker always finishes well inside this; only a worker
+ * that died (machine lost, kill -9) lets a job expire. The worker that retries it resumes from the
+ * store — it polls the remote job the dead one submitted, never submits it again.
+ */
+export const TAKE_EXPIRE_SECONDS = 7_200;
+
+/** Tries of one take job (a stopped or lost worker uses one); the store keeps them from paying twice. */
+export const TAKE_RETRY_LIMIT = 10;
+
+/** A take to make, as a worker on any machine needs it. */
+export interface TakeJobData {
+  /** The project's id in the database (its store schema). */
+  readonly projectId: string;
+  /** The project folder on the shared mount: relative paths in `clip` settings resolve against it. */
+  readonly projectDir: string;
+  /** The shared media folder every worker mounts at the same path. */
+  readonly mediaRoot: string;
+  /** The project's `clip:` settings; keys are not in here, each worker reads its own environment. */
+  readonly clip: ClipSettings;
+  /** The job; its image and audio paths are on the shared mount too. */
+  readonly spec: JobSpec;
+  readonly budgetUsd?: number;
+}
+
+/** What a finished take job records in pg-boss (its `output`). */
+export interface TakeJobResult {
+  readonly segment: number;
+  readonly outcome: "succeeded" | "failed" | "uncertain" | "refused" | "held-elsewhere";
+  readonly takeId?: string;
+  readonly reason?: string;
+  /** Submits this job made at the provider (0 when an earlier attempt had made it). */
+  readonly submissions: number;
+}
+
+/**
+ * The singleton key of a take: the project plus the engine's job key (segment, inputs, seed, prompt,
+ * size, provider, model), so the same take is never queued twice while waiting or running.
+ */
+export function takeKey(data: TakeJobData, provider: { name: string; model: string }): string {
+  const { spec } = data;
+  if (!spec.imageHash || !spec.audioHash)
+    throw new UserInputError(`segment ${spec.segment}: a queued job needs imageHash and audioHash`);
+  return `${data.projectId}:${jobKey({ ...spec, imageHash: spec.imageHash, audioHash: spec.audioHash, provider: provider.name, model: provider.model })}`;
+}
+
+export interface QueueOptions {
+  /** Connections pg-boss may hold (default 4). */
+  readonly maxConnections?: number;
+  /** pg-boss's schema (default "pgboss"); workers and senders of one team use the same. */
+  readonly schema?: string;
+  /** Called with pg-boss's errors (a lost database, a failed maintenance run); they are never fatal. */
+  readonly onError?: (e: Error) => void;
+}
+
+/**
+ * Connects to pg-boss (installing its schema on first use) and makes sure the take queue exists.
+ * The queue is `stately`: at most one job per take waiting, one retrying and one running.
+ */
+export async function openQueue(url: string, options: QueueOptions = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: url,
+    max: options.maxConnections ?? 4,
+    ...(options.schema ? { schema: options.schema } : {}),
+    schedule: false,
+  });
+  // Without a listener an `error` event throws, and a database restart would kill the worker.
+  boss.on("error", (e) => options.onError?.(e));
+  try {
+    await boss.start();
+    if (!(await boss.getQueue(TAKE_QUEUE))) {
+      await boss
+        .createQueue(TAKE_QUEUE, {
+          name: TAKE_QUEUE,
+          policy: "stately",
+          expireInSeconds: TAKE_EXPIRE_SECONDS,
+          retryLimit: TAKE_RETRY_LIMIT,
+          retryDelay: 5,
+          retryBackoff: true,
+        })
+        .catch(async (e) => {
+          // Another worker created it at the same moment.
+          if (!(await boss.getQueue(TAKE_QUEUE))) throw e;
+        });
+    }
+  } catch (e) {
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    throw new UserInputError(`cannot start the job queue at ${redactUrl(url)}: ${(e as Error).message}`, {
+      cause: e,
+      hint: "check REFRAIN_DATABASE_URL and that PostgreSQL is running",
+    });
+  }
+  return boss;
+}
+
+/**
+ * Queues one job per take; returns the pg-boss ids, null for a take already waiting or running.
+ * `provider` is the pool's kind and model, part of each take's identity.
+ */
+export async function enqueueTakes(
+  boss: PgBoss,
+  takes: readonly TakeJobData[],
+  provider: { name: string; model: string },
+): Promise<(string | null)[]> {
+  const ids: (string | null)[] = [];
+  for (const data of takes) {
+    ids.push(
+      await boss.send(TAKE_QUEUE, data as unknown as object, {
+        singletonKey: takeKey(data, provider),
+        expireInSeconds: TAKE_EXPIRE_SECONDS,
+        retryLimit: TAKE_RETRY_LIMIT,
+      }),
+    );
+  }
+  return ids;
+}
