@@ -1,5 +1,6 @@
 // The ComfyUI provider against the protocol-faithful fake: the promises ComfyUI makes beyond the shared suite.
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -117,6 +118,30 @@ describe("comfyui provider", () => {
     expect(refused).toBeInstanceOf(ProviderError);
     expect((refused as ProviderError).transient).toBe(true);
     expect((refused as ProviderError).shortMessage).toContain("ECONNREFUSED");
+  });
+
+  test("a server that never answers or drops the connection gives transient errors", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers
+    const rude = createServer((socket) => socket.destroy()); // resets every connection
+    const url = async (server: ReturnType<typeof createServer>) => {
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    try {
+      const slow = await provider(await url(silent), { timeoutMs: 300 });
+      const timedOut = (await slow.submit(await job()).catch((e: unknown) => e)) as ProviderError;
+      expect(timedOut).toBeInstanceOf(ProviderError);
+      expect(timedOut.transient).toBe(true);
+      expect(timedOut.shortMessage).toContain("did not answer");
+      const reset = await (await provider(await url(rude))).submit(await job()).catch((e: unknown) => e);
+      expect(reset).toBeInstanceOf(ProviderError);
+      expect((reset as ProviderError).transient).toBe(true);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+      await new Promise((r) => rude.close(r));
+    }
   });
 
   test("a 400 with node_errors names the node, the input and the message", async () => {
