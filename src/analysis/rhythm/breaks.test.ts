@@ -1,4 +1,5 @@
 // Where a musician expects beats and where not: quiet intros, breaks, fades, beatless audio, bad input.
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Cancelled, UserInputError } from "../../errors/index.js";
 import { analyzeRhythm, beatFMeasure, NO_STEADY_BEAT, type Rhythm } from "./index.js";
@@ -99,6 +100,31 @@ describe("no steady beat", () => {
       expect(rhythm.warnings).toContain(NO_STEADY_BEAT);
     });
   }
+
+  // Speech from espeak-ng (installed with the project's Debian packages), read at its own 22.05 kHz.
+  const speech = spawnSync(
+    "espeak-ng",
+    [
+      "--stdout",
+      "-s",
+      "160",
+      "Refrain turns a song and one still image into a music video. It cuts the song at natural points, " +
+        "drives a video model once per clip, keeps every take, and renders the final video with " +
+        "transitions and karaoke lyrics, so the whole path can be previewed before anything is paid for.",
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  it.skipIf(speech.status !== 0)("says so for speech (espeak-ng)", () => {
+    const wav = speech.stdout;
+    const rate = wav.readUInt32LE(24);
+    const data = wav.indexOf("data") + 8;
+    const samples = new Float32Array(Math.floor((wav.length - data) / 2));
+    for (let i = 0; i < samples.length; i++) samples[i] = wav.readInt16LE(data + 2 * i) / 32768;
+    const rhythm = analyzeRhythm(samples, rate);
+    expect(rhythm.steady).toBe(false);
+    expect(rhythm.beats).toEqual([]);
+    expect(rhythm.warnings).toContain(NO_STEADY_BEAT);
+  });
 
   it("handles audio too short to hold a beat", () => {
     const rhythm = analyzeRhythm(new Float32Array(100), RATE);
