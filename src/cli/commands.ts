@@ -10,8 +10,12 @@ import { type Plan, planSong, planToJson } from "../plan/index.js";
 import { createProject } from "../project/index.js";
 import { clipConstraints, KEY_VARIABLES, planningNames } from "../providers/index.js";
 import type { Cli } from "./context.js";
+import { registerMakeCommands } from "./make-commands.js";
+import { registerModelsCommand } from "./models-command.js";
 import { registerProjectCommands, withProjectAnalysis, withProjectPlan } from "./project-commands.js";
+import { registerReviewCommand } from "./review-command.js";
 import { registerTakeCommands } from "./take-commands.js";
+import { registerWorkerCommand } from "./worker-command.js";
 
 function printJson(cli: Cli, value: unknown): void {
   cli.out(JSON.stringify(value, null, 2));
@@ -165,6 +169,10 @@ export function registerCommands(program: Command, cli: Cli): void {
 
   registerProjectCommands(program, cli);
   registerTakeCommands(program, cli);
+  registerMakeCommands(program, cli);
+  registerModelsCommand(program, cli);
+  registerReviewCommand(program, cli);
+  registerWorkerCommand(program, cli);
 }
 
 export interface DoctorReport {

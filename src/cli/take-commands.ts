@@ -4,9 +4,7 @@ import type { Command } from "commander";
 import {
   costReport,
   describeKeyChanges,
-  estimatePlan,
   explainKey,
-  generate,
   pickTake,
   prune,
   rerollSegment,
@@ -17,13 +15,14 @@ import { writeFileAtomic } from "../files/index.js";
 import {
   analysisKey,
   analyzeStage,
+  estimateJobs,
   jobsForPlan,
   keyImageStats,
   measurePickedTake,
-  openProviders,
   planKey,
   planStage,
   renderSettings,
+  runJobs,
   type Session,
   timelineFor,
   updateLock,
@@ -114,25 +113,12 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
           segment,
           o.seed === undefined ? { count: o.count } : { seeds: [o.seed] },
         );
-        const providers = await openProviders(session);
-        const estimate = estimatePlan(jobs, providers);
+        const estimate = await estimateJobs(session, jobs);
         if (estimate.totalUsd > 0) cli.err(`estimated cost: $${estimate.totalUsd.toFixed(2)}`);
-        try {
-          const report = await generate({
-            store: session.store,
-            providers,
-            jobs,
-            budgetUsd: session.project.config.budget,
-            signal: session.signal,
-            now: session.now,
-          });
-          await updateLock(session);
-          cli.out(
-            `${report.succeeded.filter((s) => !s.earlier).length} new take(s) for segment ${segment}; ${report.failed.length} failed`,
-          );
-        } finally {
-          await Promise.all(providers.map((p) => p.close?.()));
-        }
+        const report = await runJobs(session, jobs);
+        cli.out(
+          `${report.succeeded.filter((s) => !s.earlier).length} new take(s) for segment ${segment}; ${report.failed.length} failed`,
+        );
       });
     });
 
@@ -149,9 +135,8 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
           (await session.store.listTakes({ statuses: ["succeeded"] })).map((t) => t.segmentKey),
         );
         const todo = jobs.filter((j) => !done.has(j.segmentKey));
-        const providers = await openProviders(session);
-        try {
-          const e = estimatePlan(todo, providers);
+        const e = await estimateJobs(session, todo);
+        {
           const report = {
             provider: session.clip.provider,
             segments: jobs.length,
@@ -168,8 +153,6 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
           cli.out(
             `estimated cost: $${e.totalUsd.toFixed(2)}${report.budget_usd !== null ? ` (budget $${report.budget_usd.toFixed(2)})` : ""}`,
           );
-        } finally {
-          await Promise.all(providers.map((p) => p.close?.()));
         }
       });
     });

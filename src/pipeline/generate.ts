@@ -3,20 +3,24 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Analysis } from "../analysis/types.js";
 import {
+  type EngineEvent,
+  estimatePlan,
   type GenerateReport,
   generate,
   type JobSpec,
   lockFromStore,
+  type PlanEstimate,
   segmentKey,
   writeLock,
 } from "../engine/index.js";
 import { withTempOutput } from "../files/index.js";
 import { runFfmpeg } from "../media/index.js";
-import type { Plan, Segment } from "../plan/types.js";
+import type { Plan, Segment, SegmentKind } from "../plan/types.js";
 import { frameSize } from "../project/index.js";
-import { type ClipProvider, createClipProviders } from "../providers/index.js";
+import { type ClipProvider, clipConstraints, createClipProviders } from "../providers/index.js";
+import { providerForSegment } from "../providers/routing.js";
 import { hashFile } from "../store/index.js";
-import { framesToSamples, rateToNumber, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
+import { fitFrames, framesToSamples, rateToNumber, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
 import type { Session } from "./session.js";
 
 /** The master-audio span a segment's job carries: its frames plus handles, padded to the frame rule. */
@@ -108,8 +112,9 @@ export async function jobsForPlan(
   return { jobs, segmentKeys };
 }
 
-export async function openProviders(session: Session): Promise<ClipProvider[]> {
-  return createClipProviders(session.clip, {
+/** The provider pool for segments of `kind` (the project may route instrumental segments elsewhere). */
+export async function openProviders(session: Session, kind: SegmentKind = "vocal"): Promise<ClipProvider[]> {
+  return createClipProviders(providerForSegment(session.clip, kind), {
     tools: session.tools,
     env: session.env,
     projectDir: session.project.dir,
@@ -118,34 +123,102 @@ export async function openProviders(session: Session): Promise<ClipProvider[]> {
   });
 }
 
+export interface RunJobsOptions {
+  onEvent?: (e: EngineEvent) => void;
+  budgetUsd?: number;
+}
+
+/** Puts reports of several pools together as one. */
+function mergeReports(reports: GenerateReport[]): GenerateReport {
+  return {
+    succeeded: reports.flatMap((r) => r.succeeded),
+    failed: reports.flatMap((r) => r.failed),
+    uncertain: reports.flatMap((r) => r.uncertain),
+    inFlight: reports.flatMap((r) => r.inFlight),
+    notStarted: reports.flatMap((r) => r.notStarted),
+    budget: reports.find((r) => r.budget)?.budget,
+    cancelled: reports.some((r) => r.cancelled),
+    submissions: reports.reduce((n, r) => n + r.submissions, 0),
+  };
+}
+
+/**
+ * Runs jobs on the provider each segment kind is routed to, the pools side by side. A job whose
+ * frame count the routed provider cannot make is refitted to its frame rule (the extra is trimmed).
+ */
+export async function runJobs(
+  session: Session,
+  jobs: readonly JobSpec[],
+  options: RunJobsOptions = {},
+): Promise<GenerateReport> {
+  const kinds = [...new Set(jobs.map((j) => j.kind))];
+  const pools = await Promise.all(
+    kinds.map(async (kind) => ({ kind, providers: await openProviders(session, kind) })),
+  );
+  try {
+    const reports = await Promise.all(
+      pools.map(({ kind, providers }) => {
+        const c = providers[0]!.constraints;
+        const mine = jobs
+          .filter((j) => j.kind === kind)
+          .map((j) => ({
+            ...j,
+            frames: Math.min(c.maxFrames, Math.max(c.minFrames, fitFrames(c.frameRule, j.frames))),
+          }));
+        return generate({
+          store: session.store,
+          providers,
+          jobs: mine,
+          budgetUsd: options.budgetUsd ?? session.project.config.budget,
+          signal: session.signal,
+          onEvent: options.onEvent,
+          now: session.now,
+        });
+      }),
+    );
+    await updateLock(session);
+    return mergeReports(reports);
+  } finally {
+    await Promise.all(pools.flatMap((p) => p.providers.map((x) => x.close?.())));
+  }
+}
+
+/** Prices jobs on the providers their segment kinds are routed to: nothing is submitted. */
+export async function estimateJobs(session: Session, jobs: readonly JobSpec[]): Promise<PlanEstimate> {
+  let totalUsd = 0;
+  let videoSeconds = 0;
+  const perProvider: Record<string, number> = {};
+  for (const kind of new Set(jobs.map((j) => j.kind))) {
+    const providers = await openProviders(session, kind);
+    try {
+      const e = estimatePlan(
+        jobs.filter((j) => j.kind === kind),
+        providers,
+      );
+      totalUsd += e.totalUsd;
+      videoSeconds += e.videoSeconds;
+      for (const [name, usd] of Object.entries(e.perProvider))
+        perProvider[name] = (perProvider[name] ?? 0) + usd;
+    } finally {
+      await Promise.all(providers.map((p) => p.close?.()));
+    }
+  }
+  return { totalUsd, videoSeconds, perProvider };
+}
+
 /** Runs the engine for every segment that has no finished take yet; finished ones are reported as earlier. */
 export async function generateStage(
   session: Session,
   plan: Plan,
   analysis: Analysis,
-  options: { onEvent?: Parameters<typeof generate>[0]["onEvent"]; budgetUsd?: number } = {},
+  options: RunJobsOptions = {},
 ): Promise<GenerateReport> {
   const { jobs, segmentKeys } = await jobsForPlan(session, plan, analysis);
   await session.store.markStale(segmentKeys);
-  const providers = await openProviders(session);
-  try {
-    const fpsOk = providers.every((p) => rateToNumber(p.constraints.fps) === rateToNumber(plan.fps));
-    if (!fpsOk)
-      session.log("warning: the plan's frame rate differs from the provider's; re-planning is advised");
-    const report = await generate({
-      store: session.store,
-      providers,
-      jobs,
-      budgetUsd: options.budgetUsd ?? session.project.config.budget,
-      signal: session.signal,
-      onEvent: options.onEvent,
-      now: session.now,
-    });
-    await updateLock(session);
-    return report;
-  } finally {
-    await Promise.all(providers.map((p) => p.close?.()));
-  }
+  const planned = clipConstraints(session.clip).fps;
+  if (rateToNumber(planned) !== rateToNumber(plan.fps))
+    session.log("warning: the plan's frame rate differs from the provider's; re-planning is advised");
+  return runJobs(session, jobs, options);
 }
 
 /** Rewrites refrain.lock from the store: the picked take, seed and hashes of each segment, for git. */

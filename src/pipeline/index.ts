@@ -1,7 +1,15 @@
 // pipeline: the stages of a project run in order — analyse, plan, generate, render — each cached by its CacheKey.
 
-export type { JobsForPlan } from "./generate.js";
-export { generateStage, jobAudioSpan, jobsForPlan, openProviders, updateLock } from "./generate.js";
+export type { JobsForPlan, RunJobsOptions } from "./generate.js";
+export {
+  estimateJobs,
+  generateStage,
+  jobAudioSpan,
+  jobsForPlan,
+  openProviders,
+  runJobs,
+  updateLock,
+} from "./generate.js";
 export type { MakeOptions, MakeResult } from "./make.js";
 export { make } from "./make.js";
 export type { RenderOutcome, RenderRequest } from "./render.js";

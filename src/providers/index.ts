@@ -6,9 +6,12 @@ import type { ClipConstraints } from "../plan/types.js";
 import { alibabaKind } from "./alibaba/index.js";
 import type { ClipProvider } from "./clip.js";
 import { falKind } from "./fal/index.js";
+import { infiniteTalkKind } from "./infinitetalk/index.js";
 import { createLocalProvider, LOCAL_CONSTRAINTS } from "./local/index.js";
 import { omniHumanKind } from "./omnihuman/index.js";
 import { replicateKind } from "./replicate/index.js";
+import { runpodKind } from "./runpod/index.js";
+import { wan2gpKind } from "./wan2gp/index.js";
 import { waveSpeedKind } from "./wavespeed/index.js";
 
 export type {
@@ -111,3 +114,8 @@ registerProviderKind("replicate", replicateKind);
 registerProviderKind("wavespeed", waveSpeedKind);
 registerProviderKind("alibaba", alibabaKind);
 registerProviderKind("omnihuman", omniHumanKind);
+
+// GPU backends beyond ComfyUI (src/providers/{wan2gp,infinitetalk,runpod}).
+registerProviderKind("wan2gp", wan2gpKind);
+registerProviderKind("infinitetalk", infiniteTalkKind);
+registerProviderKind("runpod", runpodKind);
