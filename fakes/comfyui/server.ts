@@ -381,7 +381,8 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
         history.set(item.promptId, entry);
         if (history.size > 10_000) history.delete(history.keys().next().value!);
         running = null;
-        send(item.clientId, "executing", { node: null, prompt_id: item.promptId });
+        // "executing node:null" (= finished) is sent only when the prompt named a client_id (main.py).
+        if (item.clientId) send(item.clientId, "executing", { node: null, prompt_id: item.promptId });
         broadcastStatus();
         if (behaviours.has("comfy-restart-loses-history")) restart();
       }
@@ -397,7 +398,8 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     const emit = (type: string, data: Record<string, unknown>, broadcast = false) => {
       const full = { ...data, prompt_id: promptId, timestamp: Date.now() };
       if (type.startsWith("execution_")) messages.push([type, full]);
-      send(broadcast ? undefined : clientId, type, full);
+      // Without a client_id these go nowhere; interrupted is broadcast (execution.py:add_message).
+      if (broadcast || clientId) send(broadcast ? undefined : clientId, type, full);
     };
     const finish = (outcome: FakeComfyExecution["outcome"], outputs: Record<string, unknown>) => {
       stats.executions.push({ promptId, startedAt, endedAt: performance.now(), outcome });
@@ -424,7 +426,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     for (const id of order) {
       if (gen !== generation || closed) return finish("interrupted", {});
       const n = graph[id]!;
-      send(clientId, "executing", { node: id, display_node: id, prompt_id: promptId });
+      if (clientId) send(clientId, "executing", { node: id, display_node: id, prompt_id: promptId });
       const fail = failureOf(graph, id);
       if (fail) {
         emit("execution_error", {
@@ -474,7 +476,8 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
           return finish("error", outputs);
         }
         outputs[id] = ui;
-        send(clientId, "executed", { node: id, display_node: id, output: ui, prompt_id: promptId });
+        if (clientId)
+          send(clientId, "executed", { node: id, display_node: id, output: ui, prompt_id: promptId });
       }
       executed.push(id);
     }
