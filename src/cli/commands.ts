@@ -3,16 +3,17 @@ import { access, constants, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { analysisToJson, analyzeSong } from "../analysis/index.js";
+import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
-import { checkTools, inspectTools, probeAudio, probeImage } from "../media/index.js";
+import { checkTools, decodeMono, inspectTools, probeAudio, probeImage, writePng } from "../media/index.js";
 import { type Plan, planSong, planToJson } from "../plan/index.js";
+import { PLOT_LEGEND, plotAnalysis } from "../plot/index.js";
 import { createProject } from "../project/index.js";
 import { clipConstraints, KEY_VARIABLES, planningNames } from "../providers/index.js";
 import type { Cli } from "./context.js";
 import { registerMakeCommands } from "./make-commands.js";
 import { registerModelsCommand } from "./models-command.js";
-import { registerProjectCommands, withProjectAnalysis, withProjectPlan } from "./project-commands.js";
+import { registerProjectCommands, withProjectPlan } from "./project-commands.js";
 import { registerReviewCommand } from "./review-command.js";
 import { registerTakeCommands } from "./take-commands.js";
 import { registerWorkerCommand } from "./worker-command.js";
@@ -28,6 +29,18 @@ function parseNumber(flag: string) {
       throw new UserInputError(`${flag} must be a positive number, got "${v}"`);
     return n;
   };
+}
+
+/** A plan for a song outside a project: the provider's constraints and the default transition. */
+function planForSong(analysis: Analysis, provider: string, minSeconds?: number, maxSeconds?: number): Plan {
+  const constraints = clipConstraints({ provider });
+  const fps = constraints.fps.num / constraints.fps.den;
+  return planSong(analysis, constraints, {
+    provider,
+    minSeconds,
+    maxSeconds,
+    transitionFrames: Math.round(0.32 * fps),
+  });
 }
 
 export function registerCommands(program: Command, cli: Cli): void {
@@ -65,18 +78,33 @@ export function registerCommands(program: Command, cli: Cli): void {
     .argument("[song]", "a song file (default: the project's song)")
     .option("--lyrics <file>", "lyric timings to use")
     .option("--json", "print JSON")
-    .action(async (song: string | undefined, o: { lyrics?: string; json?: boolean }) => {
+    .option("--plot <png>", "draw waveform, beats, voice, lyric lines and the plan's cuts to a PNG")
+    .action(async (song: string | undefined, o: { lyrics?: string; json?: boolean; plot?: string }) => {
       checkTools(cli.tools);
-      const analysis = song
-        ? (
-            await analyzeSong(cli.tools, resolve(cli.cwd, song), {
-              lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
-              signal: cli.signal,
-              onCommand: cli.onCommand,
-              warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
-            })
-          ).analysis
-        : (await withProjectAnalysis(program, cli)).value;
+      let analysis: Analysis;
+      let plan: Plan | undefined;
+      let samples: Float32Array | undefined;
+      if (song) {
+        const songPath = resolve(cli.cwd, song);
+        ({ analysis, samples } = await analyzeSong(cli.tools, songPath, {
+          lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
+          signal: cli.signal,
+          onCommand: cli.onCommand,
+          warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
+        }));
+        if (o.plot) plan = planForSong(analysis, "local");
+      } else {
+        const r = await withProjectPlan(program, cli, {});
+        analysis = r.analysis;
+        plan = r.plan;
+        if (o.plot)
+          samples = await decodeMono(cli.tools, r.songPath, { signal: cli.signal, onCommand: cli.onCommand });
+      }
+      if (o.plot && samples) {
+        const png = resolve(cli.cwd, o.plot);
+        await writePng(cli.tools, plotAnalysis(samples, analysis, plan), png, { signal: cli.signal });
+        cli.err(`wrote ${png} — ${PLOT_LEGEND}`);
+      }
       if (o.json) return printJson(cli, analysisToJson(analysis));
       const j = analysisToJson(analysis) as {
         duration_s: number;
@@ -118,17 +146,9 @@ export function registerCommands(program: Command, cli: Cli): void {
             onCommand: cli.onCommand,
             warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
           });
-          const provider = o.provider ?? "local";
-          const constraints = clipConstraints({ provider });
-          const fps = constraints.fps.num / constraints.fps.den;
-          plan = planSong(analysis, constraints, {
-            provider,
-            minSeconds: o.minS,
-            maxSeconds: o.maxS,
-            transitionFrames: Math.round(0.32 * fps),
-          });
+          plan = planForSong(analysis, o.provider ?? "local", o.minS, o.maxS);
         } else {
-          plan = (await withProjectPlan(program, cli, o)).value;
+          plan = (await withProjectPlan(program, cli, o)).plan;
         }
         if (o.json) return printJson(cli, planToJson(plan));
         const j = planToJson(plan) as {

@@ -48,12 +48,13 @@ export async function withSession<T>(
   }
 }
 
-export function withProjectAnalysis(program: Command, cli: Cli) {
-  return withSession(program, cli, (s) => analyzeStage(s));
-}
-
+/** The project's analysis and plan (cached stages), for `analyze` and `plan` without a song argument. */
 export function withProjectPlan(program: Command, cli: Cli, _o: unknown) {
-  return withSession(program, cli, async (s) => planStage(s, await analyzeStage(s)));
+  return withSession(program, cli, async (s) => {
+    const analysis = await analyzeStage(s);
+    const plan = await planStage(s, analysis);
+    return { analysis: analysis.value, plan: plan.value, songPath: s.project.songPath };
+  });
 }
 
 /** Prints engine events as short lines (a bar would hide which segment failed). */
