@@ -5,6 +5,7 @@ import { CONSTRAINTS, constraintsFor } from "../plan/constraints.js";
 import type { ClipConstraints } from "../plan/types.js";
 import { alibabaKind } from "./alibaba/index.js";
 import type { ClipProvider } from "./clip.js";
+import { comfyKind } from "./comfyui/kind.js";
 import { falKind } from "./fal/index.js";
 import { infiniteTalkKind } from "./infinitetalk/index.js";
 import { createLocalProvider, LOCAL_CONSTRAINTS } from "./local/index.js";
@@ -114,6 +115,9 @@ registerProviderKind("replicate", replicateKind);
 registerProviderKind("wavespeed", waveSpeedKind);
 registerProviderKind("alibaba", alibabaKind);
 registerProviderKind("omnihuman", omniHumanKind);
+
+// Your own ComfyUI server(s) (src/providers/comfyui).
+registerProviderKind("comfyui", comfyKind);
 
 // GPU backends beyond ComfyUI (src/providers/{wan2gp,infinitetalk,runpod}).
 registerProviderKind("wan2gp", wan2gpKind);

@@ -1,0 +1,168 @@
+// End-to-end wiring: a short synthesised song project on disk, the CLI run in-process against it, and what the output measures.
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { main } from "../../src/cli/main.js";
+import { writeDemoInputs } from "../../src/demo/index.js";
+import { decodeMono, findTools, runFfmpeg, runTool, type Tools } from "../../src/media/index.js";
+
+export const tools: Tools = findTools();
+
+/** The song every e2e project uses: 11 s of the demo song from 4 s in, so it holds both intro and singing. */
+export const SONG_START_S = 4;
+export const SONG_SECONDS = 11;
+export const FPS = 25;
+
+export interface Inputs {
+  dir: string;
+  song: string;
+  image: string;
+  /** Samples of the song at 48 kHz, as decoded. */
+  samples: number;
+}
+
+/** Synthesises the demo inputs once and cuts the song to a short 48 kHz WAV (exact sample count). */
+export async function makeInputs(): Promise<Inputs> {
+  const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-in-"));
+  const demo = await writeDemoInputs(tools, join(dir, "demo"));
+  const song = join(dir, "song.wav");
+  await runFfmpeg(tools, [
+    "-ss",
+    String(SONG_START_S),
+    "-t",
+    String(SONG_SECONDS),
+    "-i",
+    demo.song,
+    "-ar",
+    "48000",
+    "-ac",
+    "2",
+    "-c:a",
+    "pcm_s16le",
+    song,
+  ]);
+  const samples = (await decodeMono(tools, song)).length;
+  return { dir, song, image: demo.image, samples };
+}
+
+export interface ProjectOptions {
+  title?: string;
+  budget?: number;
+  /** Extra files to write into the project (relative path → text). */
+  files?: Record<string, string>;
+}
+
+/** A project folder with the song, the image and a refrain.yaml whose `clip:` is `clip`. Small output to keep renders fast. */
+export async function makeProject(
+  inputs: Inputs,
+  clip: Record<string, unknown>,
+  options: ProjectOptions = {},
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-"));
+  await copyFile(inputs.song, join(dir, "song.wav"));
+  await copyFile(inputs.image, join(dir, "singer.png"));
+  const config: Record<string, unknown> = {
+    version: 1,
+    title: options.title ?? "clip",
+    song: "song.wav",
+    image: "singer.png",
+    output: { aspect: "16:9", resolution: 240, fps: FPS, transition: "fade", subtitles: "none" },
+    plan: { min_s: 2, max_s: 12 },
+    clip: { seed: 1, ...clip },
+  };
+  if (options.budget !== undefined) config.budget = options.budget;
+  await writeFile(join(dir, "refrain.yaml"), stringify(config));
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `refrain <args>` in-process in `cwd` with exactly `env` (plus PATH, so ffmpeg is found). */
+export async function refrain(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(["node", "refrain", ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    interactive: false,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+/** The JSON a `--json` command printed, or a failure that shows what it printed instead. */
+export function json<T = unknown>(run: CliRun): T {
+  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.out}\nstderr: ${run.err}`);
+  return JSON.parse(run.out) as T;
+}
+
+/** Decoded video frames, counted (not the container's claim). */
+export async function countFrames(file: string): Promise<number> {
+  const { stdout } = await runTool(
+    tools.ffprobe,
+    [
+      "-v",
+      "error",
+      "-count_frames",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=nb_read_frames",
+      "-of",
+      "csv=p=0",
+      file,
+    ],
+    { captureStdout: true },
+  );
+  return Number(stdout.toString().trim());
+}
+
+/** Frames a song of `samples` fills at `fps`: the project's one rounding rule. */
+export function expectedFrames(samples: number, fps = FPS): number {
+  return Math.round((samples * fps) / 48000);
+}
+
+/** Every file under `dir`, hidden folders (.refrain) included. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await readdir(dir)) {
+    const p = join(dir, name);
+    if ((await stat(p)).isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Files under `dir` whose bytes contain `secret` (latin1, so binary files such as the SQLite db are read too). */
+export async function filesContaining(dir: string, secret: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const f of await filesUnder(dir)) {
+    const bytes = await readFile(f);
+    if (bytes.includes(Buffer.from(secret)) || bytes.toString("latin1").includes(secret)) hits.push(f);
+  }
+  return hits;
+}
+
+export async function removeAll(...dirs: string[]): Promise<void> {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+}
+
+export interface TakeRow {
+  segment: number;
+  take: string;
+  provider: string;
+  status: string;
+  picked: boolean;
+  cost: number;
+  seed: number;
+}
