@@ -31,6 +31,8 @@ export interface JobView {
   readonly endpoint?: string;
   /** When a remote job is given up on and cancelled. */
   readonly deadlineAt?: number;
+  /** Higher is submitted first when slots are scarce (default 0; ties keep job order). */
+  readonly priority?: number;
 }
 
 export interface EndpointView {
@@ -115,7 +117,9 @@ export function decide(state: EngineState): Decision {
     }
   }
 
-  // Fill free slots in job order, each on the endpoint with the most room (pool order breaks ties).
+  // Fill free slots by priority, then job order, each on the endpoint with the most room (pool
+  // order breaks ties). A long continuity chain goes first: its segments can only run one by one.
+  pending.sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.index - b.index);
   for (const j of pending) {
     let best: EndpointView | undefined;
     let bestFree = 0;

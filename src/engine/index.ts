@@ -1,6 +1,22 @@
 // The engine module's public surface: generation over provider pools, takes, picks, the lock, cost.
 export type { CacheKey, KeyChange } from "../store/index.js";
 export { describeKeyChanges, explainKey, hashKey } from "../store/index.js";
+export type {
+  ChainedJobs,
+  ChainJobsOptions,
+  ChainSegment,
+  ContinuitySetting,
+  FaceTest,
+  LastFrame,
+} from "./continuity.js";
+export {
+  chainedSegmentKey,
+  chainJobs,
+  currentChainedKeys,
+  lastFrame,
+  markBrokenChainsStale,
+  planChains,
+} from "./continuity.js";
 export type { CostReport, PlanEstimate } from "./cost.js";
 export { costReport, estimateJob, estimatePlan } from "./cost.js";
 export type { Action, Decision, EndpointView, EngineState, JobView, Phase } from "./decide.js";
@@ -14,4 +30,12 @@ export { backoffMs, classifySubmitError, isTransient } from "./retry.js";
 export { endpointIds, generate } from "./run.js";
 export type { PruneOptions, RerollOptions } from "./takes.js";
 export { listTakes, pickTake, prune, refreshStale, rerollSegment } from "./takes.js";
-export type { EngineEvent, GenerateOptions, GenerateReport, JobSpec, TakeRef } from "./types.js";
+export type {
+  EngineEvent,
+  FinishedJob,
+  GenerateOptions,
+  GenerateReport,
+  JobSpec,
+  StartFrom,
+  TakeRef,
+} from "./types.js";

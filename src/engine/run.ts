@@ -47,7 +47,15 @@ export function endpointIds(pool: readonly ClipProvider[]): string[] {
 }
 
 function clipJob(spec: JobSpec, token: string): ClipJob {
-  const { segmentKey: _k, imageHash: _i, audioHash: _a, estimatedUsd: _e, ...job } = spec;
+  const {
+    segmentKey: _k,
+    imageHash: _i,
+    audioHash: _a,
+    estimatedUsd: _e,
+    priority: _p,
+    startFrom: _s,
+    ...job
+  } = spec;
   return { ...job, token };
 }
 
@@ -100,18 +108,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
 
   const runs: JobRun[] = [];
   const seen = new Map<string, number>();
-  for (const [index, spec] of jobs.entries()) {
+  /** Adds a job to the run; a later job (from `after`) that repeats one already here is dropped. */
+  const addJob = async (spec: JobSpec, later: boolean): Promise<JobRun | undefined> => {
     const imageHash = await hashOf(spec.image, spec.imageHash);
     const audioHash = await hashOf(spec.audio, spec.audioHash);
     const key = jobKey({ ...spec, imageHash, audioHash, provider: first.name, model: first.model });
     const twin = seen.get(key);
-    if (twin !== undefined)
+    if (twin !== undefined) {
+      if (later) return undefined;
       throw new UserInputError(
-        `job ${index} repeats job ${twin} (segment ${spec.segment}, seed ${spec.seed}): give each attempt its own seed`,
+        `job ${runs.length} repeats job ${twin} (segment ${spec.segment}, seed ${spec.seed}): give each attempt its own seed`,
       );
-    seen.set(key, index);
-    runs.push({
-      index,
+    }
+    const run: JobRun = {
+      index: runs.length,
       spec,
       key,
       imageHash,
@@ -121,13 +131,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
       notBefore: 0,
       attempts: 0,
       submits: 0,
-    });
-  }
+    };
+    seen.set(key, run.index);
+    runs.push(run);
+    return run;
+  };
+  for (const spec of jobs) await addJob(spec, false);
 
   // Resume: what earlier runs left behind decides where each job starts.
-  const existing = await store.listTakes({ jobKeys: runs.map((r) => r.key) });
-  for (const run of runs) {
-    const mine = existing.filter((t) => t.jobKey === run.key);
+  const resume = async (run: JobRun, mine: readonly Take[]) => {
     const done = mine.find((t) => t.status === "succeeded");
     const live = mine
       .filter((t) => t.status === "intent" || t.status === "submitted" || t.status === "running")
@@ -167,7 +179,31 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
         reason: uncertain.failureReason ?? "uncertain",
       });
     }
-  }
+  };
+  const existing = await store.listTakes({ jobKeys: runs.map((r) => r.key) });
+  for (const run of runs)
+    await resume(
+      run,
+      existing.filter((t) => t.jobKey === run.key),
+    );
+
+  /** A finished job may open others (the next segment of a continuity chain): add and resume them. */
+  const expand = async (run: JobRun): Promise<void> => {
+    if (!options.after || run.phase !== "done" || !run.take || !run.outputHash) return;
+    const more = await options.after({
+      segment: run.spec.segment,
+      takeId: run.take.id,
+      outputHash: run.outputHash,
+      spec: run.spec,
+    });
+    for (const spec of more) {
+      const added = await addJob(spec, true);
+      if (!added) continue;
+      await resume(added, await store.listTakes({ jobKeys: [added.key] }));
+      await expand(added);
+    }
+  };
+  for (const run of runs.filter((r) => r.phase === "done")) await expand(run);
 
   let budgetStopped = false;
   let budget: GenerateReport["budget"];
@@ -276,6 +312,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
         earlier: true,
         reason: `another refrain run holds this job (take ${intent.take.id}, ${intent.take.status})`,
       });
+      await expand(run);
       return;
     }
     if (!intent.ok) {
@@ -434,6 +471,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
     });
     Object.assign(run, { phase: "done", outputHash: hash });
     emit({ type: "succeeded", segment: run.spec.segment, takeId: take.id, outputHash: hash });
+    await expand(run);
   };
 
   const cancel = async (run: JobRun, reason: string) => {
@@ -493,6 +531,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
       notBefore: r.notBefore,
       endpoint: r.endpoint,
       deadlineAt: r.deadlineAt,
+      priority: r.spec.priority,
     })),
   });
 

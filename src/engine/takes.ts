@@ -1,6 +1,7 @@
 // Takes after generation: list them, pick one per segment, reroll a segment, mark stale ones, prune.
 import { UserInputError } from "../errors/index.js";
 import type { Store, Take } from "../store/index.js";
+import { markBrokenChainsStale } from "./continuity.js";
 import type { JobSpec } from "./types.js";
 
 /** A project's takes, oldest first, optionally of one segment. */
@@ -23,6 +24,8 @@ export async function pickTake(
   if (take.status !== "succeeded")
     throw new UserInputError(`take ${takeId} is ${take.status}: only a finished take can be picked`);
   await store.setPick(take.segmentKey, segment, takeId, now);
+  // Continuity: takes made from the last frame of the take this replaces are now stale.
+  await markBrokenChainsStale(store);
   return { ...take, picked: true };
 }
 

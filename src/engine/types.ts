@@ -14,7 +14,27 @@ export type JobSpec = Omit<ClipJob, "token"> & {
   readonly audioHash?: string;
   /** Overrides the provider's price model for the budget reservation. */
   readonly estimatedUsd?: number;
+  /** Higher goes first when slots are scarce (continuity: segments left in the chain); default 0. */
+  readonly priority?: number;
+  /** Continuity: `image` is the last frame of this take of the previous segment. */
+  readonly startFrom?: StartFrom;
 };
+
+/** Where a chained job's start image came from, kept on its takes so a re-pick can mark them stale. */
+export interface StartFrom {
+  readonly segment: number;
+  readonly takeId: string;
+  /** sha256 of the extracted last frame (the job's `imageHash`). */
+  readonly frameHash: string;
+}
+
+/** A job that has a finished take (made now or on an earlier run), as `GenerateOptions.after` sees it. */
+export interface FinishedJob {
+  readonly segment: number;
+  readonly takeId: string;
+  readonly outputHash: string;
+  readonly spec: JobSpec;
+}
 
 export type EngineEvent =
   | {
@@ -80,6 +100,12 @@ export interface GenerateOptions {
   readonly seed?: number;
   /** A temporary path to fetch a take's video to; it is moved into the media folder. */
   readonly fetchTo?: (take: Take) => string;
+  /**
+   * Called once a job has a finished take (made now, or found from an earlier run); the jobs it
+   * returns join this run. Continuity chains use it: a segment's job exists only once the segment
+   * before it has a picked take. A job already in the run is not added twice.
+   */
+  readonly after?: (done: FinishedJob) => Promise<readonly JobSpec[]>;
 }
 
 export interface TakeRef {

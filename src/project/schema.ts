@@ -7,7 +7,10 @@ export const PROJECT_VERSION = 1;
 export const ASPECTS = ["16:9", "9:16", "1:1"] as const;
 export type Aspect = (typeof ASPECTS)[number];
 
-const fps = z.union([z.number().int().positive().max(120), z.string().regex(/^(\d+(\/\d+)?|23\.976|29\.97|59\.94)$/)]);
+const fps = z.union([
+  z.number().int().positive().max(120),
+  z.string().regex(/^(\d+(\/\d+)?|23\.976|29\.97|59\.94)$/),
+]);
 
 export const OutputSchema = z
   .object({
@@ -37,10 +40,39 @@ export const ClipSchema = z
   .object({
     provider: z.string().default("local"),
     prompt: z.string().default("a singer performing the song, looking at the camera, in a recording studio"),
-    instrumental_prompt: z.string().default("the singer listens to the music, mouth closed, gentle head movement"),
+    instrumental_prompt: z
+      .string()
+      .default("the singer listens to the music, mouth closed, gentle head movement"),
     seed: z.number().int().nonnegative().default(1),
   })
   // Provider settings (url, workflow, inputs, model…) are checked by the provider itself.
+  .catchall(z.unknown());
+
+/**
+ * Continuity mode: in these sections each segment starts from the last frame of the segment
+ * before it (re-anchored to the key image at section boundaries and every `reanchor_every`
+ * segments). Off by default: every clip starts from the key image.
+ */
+export const ContinuitySchema = z
+  .object({
+    sections: z.union([z.literal("all"), z.array(z.string().min(1))]).default([]),
+    reanchor_every: z.number().int().min(1).default(4),
+  })
+  .strict();
+
+/** `music:` — make the song from `lyrics_file` when the song file is missing. Provider settings are checked by the provider. */
+export const MusicSchema = z
+  .object({ provider: z.enum(["suno", "suno-self-hosted", "acestep"]) })
+  .catchall(z.unknown());
+
+/** `key_image:` — make the image when the image file is missing. Provider settings are checked by the provider. */
+export const KeyImageSchema = z
+  .object({
+    provider: z.enum(["openai", "gemini"]),
+    prompt: z.string().min(1),
+    /** Default: the output's aspect. */
+    aspect: z.enum(ASPECTS).optional(),
+  })
   .catchall(z.unknown());
 
 export const ProjectSchema = z
@@ -50,12 +82,19 @@ export const ProjectSchema = z
     song: z.string().min(1),
     image: z.string().min(1),
     lyrics: z.string().min(1).optional(),
+    /** The lyrics file with its header (style, title…) a song is made from. */
+    lyrics_file: z.string().min(1).optional(),
+    music: MusicSchema.optional(),
+    key_image: KeyImageSchema.optional(),
     output: OutputSchema.default(OutputSchema.parse({})),
     plan: PlanSchema.default({}),
     clip: ClipSchema.default(ClipSchema.parse({})),
     budget: z.number().nonnegative().optional(),
+    continuity: ContinuitySchema.default(ContinuitySchema.parse({})),
   })
   .strict();
 
 export type ProjectFile = z.infer<typeof ProjectSchema>;
+export type MusicSettings = z.infer<typeof MusicSchema>;
+export type KeyImageSettings = z.infer<typeof KeyImageSchema>;
 export type OutputSettings = z.infer<typeof OutputSchema>;
