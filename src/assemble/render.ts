@@ -1,7 +1,6 @@
 // Rendering a timeline to a video file: every frame encoded once, in one graph or in bounded chunks joined by copy.
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { throwIfAborted, UserInputError } from "../errors/index.js";
 import { withTempOutput } from "../files/index.js";
@@ -156,7 +155,8 @@ export async function renderTimeline(
         });
         return;
       }
-      const dir = await mkdtemp(join(tmpdir(), "refrain-render-"));
+      // Beside the output, not in /tmp: chunks of a long song are as big as the video, and /tmp may be small.
+      const dir = await mkdtemp(join(dirname(outPath), ".refrain-chunks-"));
       try {
         const files: string[] = [];
         for (const [i, graph] of graphs.entries()) {
