@@ -218,7 +218,7 @@ export function chainJobs(o: ChainJobsOptions): ChainedJobs {
     // The segment's pick (not necessarily this take) is what the next segment continues from.
     const pick = (await o.store.listPicks()).find((p) => p.segmentKey === done.spec.segmentKey);
     const from: Take | undefined = pick ? await o.store.getTake(pick.takeId) : undefined;
-    if (!from || from.status !== "succeeded" || !from.outputHash) return [];
+    if (from?.status !== "succeeded" || !from.outputHash) return [];
     const frame = await lastFrame(o.tools, o.store, from.outputHash, {
       hasFace: o.hasFace,
       signal: o.signal,
@@ -256,7 +256,7 @@ export function currentChainedKeys(
   baseKeys: ReadonlyMap<number, string>,
 ): string[] {
   const previous = new Map<number, number>();
-  for (const chain of chains) chain.forEach((s, i) => i > 0 && previous.set(s, chain[i - 1]!));
+  for (const chain of chains) for (let i = 1; i < chain.length; i++) previous.set(chain[i]!, chain[i - 1]!);
   const keys = new Set<string>();
   for (const t of takes) {
     const from = (t.spec as JobSpec | null)?.startFrom;
@@ -265,6 +265,22 @@ export function currentChainedKeys(
     if (chainedSegmentKey(base, from.frameHash) === t.segmentKey) keys.add(t.segmentKey);
   }
   return [...keys];
+}
+
+/**
+ * Before a run in continuity mode: a take is fresh when its segment is in the plan (plain key) or
+ * it was made from the last frame of its chain predecessor's current pick; every other take is
+ * stale. `baseKeys` holds every planned segment's plain key by index. Returns the stale count.
+ */
+export async function refreshChainStaleness(
+  store: Store,
+  chains: readonly (readonly number[])[],
+  baseKeys: ReadonlyMap<number, string>,
+): Promise<number> {
+  const chained = currentChainedKeys(await store.listTakes(), chains, baseKeys);
+  await store.markStale([...baseKeys.values(), ...chained]);
+  await markBrokenChainsStale(store);
+  return (await store.listTakes()).filter((t) => t.stale).length;
 }
 
 /**
@@ -282,7 +298,7 @@ export async function markBrokenChainsStale(store: Store): Promise<number> {
     const from = (t.spec as JobSpec | null)?.startFrom;
     if (!from || stale.has(t.id)) continue;
     const pred = byId.get(from.takeId);
-    if (!pred || !pred.picked || stale.has(pred.id) || pred.status !== "succeeded") {
+    if (!pred?.picked || stale.has(pred.id) || pred.status !== "succeeded") {
       stale.add(t.id);
       broken.add(t.segmentKey);
     }

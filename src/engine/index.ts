@@ -16,6 +16,7 @@ export {
   lastFrame,
   markBrokenChainsStale,
   planChains,
+  refreshChainStaleness,
 } from "./continuity.js";
 export type { CostReport, PlanEstimate } from "./cost.js";
 export { costReport, estimateJob, estimatePlan } from "./cost.js";

@@ -3,13 +3,18 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Analysis } from "../analysis/types.js";
 import {
+  type ContinuitySetting,
+  chainJobs,
   type EngineEvent,
   estimatePlan,
+  type FinishedJob,
   type GenerateReport,
   generate,
   type JobSpec,
   lockFromStore,
   type PlanEstimate,
+  planChains,
+  refreshChainStaleness,
   segmentKey,
   writeLock,
 } from "../engine/index.js";
@@ -22,6 +27,7 @@ import { providerForSegment } from "../providers/routing.js";
 import { hashFile } from "../store/index.js";
 import { fitFrames, framesToSamples, rateToNumber, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
 import type { Session } from "./session.js";
+import { runJobsOnWorkers } from "./shared.js";
 
 /** The master-audio span a segment's job carries: its frames plus handles, padded to the frame rule. */
 export function jobAudioSpan(plan: Plan, segment: Segment): { start: number; length: number } {
@@ -126,6 +132,8 @@ export async function openProviders(session: Session, kind: SegmentKind = "vocal
 export interface RunJobsOptions {
   onEvent?: (e: EngineEvent) => void;
   budgetUsd?: number;
+  /** Jobs a finished job opens (continuity chains); see `GenerateOptions.after`. */
+  after?: (done: FinishedJob) => Promise<readonly JobSpec[]>;
 }
 
 /** Puts reports of several pools together as one. */
@@ -151,6 +159,8 @@ export async function runJobs(
   jobs: readonly JobSpec[],
   options: RunJobsOptions = {},
 ): Promise<GenerateReport> {
+  // A team database: the takes go to `refrain worker`s through its queue (unless --local).
+  if (session.team && !session.local) return runJobsOnWorkers(session, jobs, options);
   const kinds = [...new Set(jobs.map((j) => j.kind))];
   const pools = await Promise.all(
     kinds.map(async (kind) => ({ kind, providers: await openProviders(session, kind) })),
@@ -159,13 +169,14 @@ export async function runJobs(
     const reports = await Promise.all(
       pools.map(({ kind, providers }) => {
         const c = providers[0]!.constraints;
-        const mine = jobs
-          .filter((j) => j.kind === kind)
-          .map((j) => ({
-            ...j,
-            frames: Math.min(c.maxFrames, Math.max(c.minFrames, fitFrames(c.frameRule, j.frames))),
-          }));
+        const fit = (j: JobSpec): JobSpec => ({
+          ...j,
+          frames: Math.min(c.maxFrames, Math.max(c.minFrames, fitFrames(c.frameRule, j.frames))),
+        });
+        const mine = jobs.filter((j) => j.kind === kind).map(fit);
+        const after = options.after;
         return generate({
+          after: after && (async (done) => (await after(done)).map(fit)),
           store: session.store,
           providers,
           jobs: mine,
@@ -206,6 +217,13 @@ export async function estimateJobs(session: Session, jobs: readonly JobSpec[]): 
   return { totalUsd, videoSeconds, perProvider };
 }
 
+/** The project's continuity setting, or undefined when every clip starts from the key image. */
+export function continuitySetting(session: Session): ContinuitySetting | undefined {
+  const c = session.project.config.continuity;
+  if (!c || (c.sections !== "all" && c.sections.length === 0)) return undefined;
+  return { sections: c.sections, reanchorEvery: c.reanchor_every };
+}
+
 /** Runs the engine for every segment that has no finished take yet; finished ones are reported as earlier. */
 export async function generateStage(
   session: Session,
@@ -214,11 +232,37 @@ export async function generateStage(
   options: RunJobsOptions = {},
 ): Promise<GenerateReport> {
   const { jobs, segmentKeys } = await jobsForPlan(session, plan, analysis);
-  await session.store.markStale(segmentKeys);
   const planned = clipConstraints(session.clip).fps;
   if (rateToNumber(planned) !== rateToNumber(plan.fps))
     session.log("warning: the plan's frame rate differs from the provider's; re-planning is advised");
-  return runJobs(session, jobs, options);
+  const setting = continuitySetting(session);
+  if (!setting) {
+    await session.store.markStale(segmentKeys);
+    return runJobs(session, jobs, options);
+  }
+  // Continuity: a chained segment's job exists once the segment before has a picked take.
+  const chains = planChains(plan.segments, setting);
+  await refreshChainStaleness(session.store, chains, new Map(jobs.map((j) => [j.segment, j.segmentKey])));
+  const chained = chainJobs({
+    store: session.store,
+    tools: session.tools,
+    chains,
+    jobs,
+    warn: (line) => session.log(`warning: ${line}`),
+    signal: session.signal,
+    now: session.now,
+  });
+  const report = await runJobs(session, chained.first, { ...options, after: chained.after });
+  // Segments whose chain stopped before them (a failed or unfinished segment) are not started.
+  const reached = new Set([
+    ...report.succeeded.map((r) => r.segment),
+    ...report.failed.map((r) => r.segment),
+    ...report.uncertain.map((r) => r.segment),
+    ...report.inFlight.map((r) => r.segment),
+    ...report.notStarted,
+  ]);
+  const waiting = plan.segments.map((s) => s.index).filter((i) => !reached.has(i));
+  return { ...report, notStarted: [...report.notStarted, ...waiting] };
 }
 
 /** Rewrites refrain.lock from the store: the picked take, seed and hashes of each segment, for git. */

@@ -2,6 +2,7 @@
 
 export type { JobsForPlan, RunJobsOptions } from "./generate.js";
 export {
+  continuitySetting,
   estimateJobs,
   generateStage,
   jobAudioSpan,

@@ -130,14 +130,19 @@ export interface PickedForRender {
 /** The picked take of every segment, measured and ready for the timeline; segments with none are listed. */
 export async function pickedTakes(session: Session, plan: Plan): Promise<PickedForRender> {
   const { store } = session;
-  const bySegment = new Map((await store.listPicks()).map((p) => [p.segment, p]));
+  // A segment can hold picks under several keys (re-planned, or a continuity chain that moved on):
+  // the one whose take is not stale is the segment's pick.
+  const bySegment = new Map<number, Take>();
+  for (const p of await store.listPicks()) {
+    const t = await store.getTake(p.takeId);
+    if (t && (!bySegment.has(p.segment) || !t.stale)) bySegment.set(p.segment, t);
+  }
   const keyStats = await keyImageStats(session);
   const picks: PickedTake[] = [];
   const missing: number[] = [];
   const measurements: TakeMeasurement[] = [];
   for (const segment of plan.segments) {
-    const pick = bySegment.get(segment.index);
-    const take = pick ? await store.getTake(pick.takeId) : undefined;
+    const take = bySegment.get(segment.index);
     if (!take || take.status !== "succeeded" || !take.outputHash || take.stale) {
       missing.push(segment.index);
       continue;
