@@ -12,6 +12,8 @@ import {
   type MusicApi,
   readLyricsFile,
 } from "../lyricsfile/index.js";
+import { createAceStepProvider } from "../providers/acestep/index.js";
+import { createGeminiImageProvider } from "../providers/gemini/index.js";
 import { importImage, makeImages } from "../providers/image/index.js";
 import { createChatLlm, proposeStyle, reviseSection } from "../providers/llm/index.js";
 import {
@@ -33,9 +35,7 @@ function musicProvider(api: MusicApi, settings: Record<string, unknown>, cli: Cl
   const ctx = { tools: cli.tools, env: cli.env, log: cli.verbose ? (l: string) => cli.err(l) : undefined };
   if (api === "sunoapi") return createSunoapiProvider(settings, ctx);
   if (api === "suno-self-hosted") return createSunoSelfHostedProvider(settings, ctx);
-  throw new UserInputError(
-    `--api ${api}: not available yet for making songs; use sunoapi or suno-self-hosted`,
-  );
+  return createAceStepProvider(settings, ctx);
 }
 
 function parseApi(value: string): MusicApi {
@@ -107,7 +107,7 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
     .command("song")
     .description("make songs from a lyrics file (each a take) or choose one as the project's song")
     .argument("[file]", "the lyrics file", "lyrics.txt")
-    .option("--api <api>", "sunoapi or suno-self-hosted", "sunoapi")
+    .option("--api <api>", "sunoapi, suno-self-hosted or acestep (a local ACE-Step server)", "sunoapi")
     .option("--base-url <url>", "the API's address")
     .option("--model <model>", "the model")
     .option("--choose <take>", "make this song take the project's song")
@@ -144,7 +144,7 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         if (o.model ?? lf.header.model) settings.model = o.model ?? lf.header.model;
         const provider = musicProvider(api, settings, cli);
         cli.err(
-          `${provider.name} ${provider.model}: about $${estimateSong(provider).toFixed(2)} for ${provider.songsPerRequest} songs`,
+          `${provider.name} ${provider.model}: ${provider.paid ? `about $${estimateSong(provider).toFixed(2)}` : "free"} for ${provider.songsPerRequest} songs`,
         );
         const made = await makeSongs(
           provider,
@@ -173,11 +173,22 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
     .option("--edit <file>", "edit from this image to keep the same character")
     .option("--aspect <a>", "16:9, 9:16 or 1:1", "16:9")
     .option("--base-url <url>", "the API's address")
-    .option("--model <model>", "gpt-image-1 (default) or another GPT image model")
+    .option("--provider <p>", "openai or gemini", "openai")
+    .option(
+      "--model <model>",
+      "openai: gpt-image-1 (default) or another GPT image model; gemini: gemini-2.5-flash-image",
+    )
     .action(
       async (
         prompt: string | undefined,
-        o: { import?: string; edit?: string; aspect: string; baseUrl?: string; model?: string },
+        o: {
+          import?: string;
+          edit?: string;
+          aspect: string;
+          baseUrl?: string;
+          model?: string;
+          provider: string;
+        },
       ) => {
         const takes = new MediaTakes(projectDir(program, cli), "images");
         const opts = { takes, tools: cli.tools, signal: cli.signal };
@@ -192,7 +203,9 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         const settings: Record<string, unknown> = {};
         if (o.baseUrl) settings.base_url = o.baseUrl;
         if (o.model) settings.model = o.model;
-        const provider = createOpenAiImageProvider(
+        if (!["openai", "gemini"].includes(o.provider))
+          throw new UserInputError(`--provider: "${o.provider}" is not openai or gemini`);
+        const provider = (o.provider === "gemini" ? createGeminiImageProvider : createOpenAiImageProvider)(
           settings,
           cli.env,
           cli.verbose ? (l) => cli.err(l) : undefined,
