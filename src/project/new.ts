@@ -27,6 +27,11 @@ song: ${yamlString(o.song)}      # any audio file ffmpeg reads (mp3, wav, flac, 
 image: ${yamlString(o.image)}    # the singer: one still image, face visible
 ${o.lyrics ? `lyrics: ${yamlString(o.lyrics)}` : "# lyrics: song.lrc      # LRC, enhanced LRC, SRT, Suno aligned words (.json) or plain text"}
 
+# To make a missing song or image first (see README "From lyrics alone"):
+# lyrics_file: song.txt   # lyrics with a header (title, style…); the song is made from it
+# music: { provider: suno, model: V5 }   # suno (SUNO_API_KEY), suno-self-hosted or acestep (local ACE-Step)
+# key_image: { provider: openai, prompt: "a singer, face to the camera" }   # or gemini (GEMINI_API_KEY)
+
 output:
   aspect: "16:9"          # 16:9, 9:16 or 1:1
   resolution: 720         # short side in pixels (720 → 1280×720 for 16:9)
