@@ -1,11 +1,21 @@
 // Measures the planner on synthetic 3-minute songs against a fixed-length baseline run in the same process.
 //
 // Run: npx tsx bench/plan.ts [songs]   (default 8 seeded songs; each plan is timed over 10 runs)
+//      npx tsx bench/plan.ts --evalset  (the evaluation set: analyse each song as the CLI does, plan it
+//                                        for InfiniteTalk, score the cuts against the true words and beats)
 // Baseline: cut every `target` seconds on the nearest frame, ignoring lyrics and beats, with the
 // same handles and frame rules — what a planner without analysis would do. Reported per model
 // family: plan time, waste ratio (frames generated ÷ frames shown), median distance from a cut to
 // the nearest beat, cuts inside a sung word, and cuts in a gap between lyric lines.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { analyzeSong } from "../src/analysis/index.js";
 import type { Analysis, Span } from "../src/analysis/types.js";
+import { findTools } from "../src/media/index.js";
 import {
   type ClipConstraints,
   CONSTRAINTS,
@@ -21,8 +31,10 @@ import {
   samplesToFrames,
   secondsToSamples,
 } from "../src/time/index.js";
+import { buildEvalset, SONGS as EVAL_SONGS } from "./evalset/build.js";
+import { median as median2, type PlanTruth, scorePlan } from "./evalset/score.js";
 
-const SONGS = Number(process.argv[2] ?? 8);
+const SONGS = Number(process.argv[2] ?? 8) || 8;
 const REPEATS = 10;
 const TARGET_S = 9.5;
 
@@ -100,27 +112,152 @@ function score(
   return s;
 }
 
-const songs = Array.from({ length: SONGS }, (_, k) => realisticSong({ seconds: 180, seed: k + 1 }));
-const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
-console.log(`${SONGS} synthetic 3-minute songs, 118 bpm, a line every 3–5 s; ${REPEATS} timed runs per plan`);
-console.log(
-  "family                | plan ms (median) | waste mean / worst | median cut→beat ms | cuts in words | cuts in line gaps",
-);
-for (const family of Object.keys(CONSTRAINTS) as (keyof typeof CONSTRAINTS)[]) {
-  const p = score(planSong, family, songs);
-  const b = score(fixedLength, family, songs);
-  const row = (name: string, s: Score) =>
-    console.log(
-      `${name.padEnd(21)} | ${median(s.ms).toFixed(2).padStart(16)} | ` +
-        `${mean(s.waste).toFixed(4)} / ${Math.max(...s.waste).toFixed(4)}    | ` +
-        `${median(s.beatMs).toFixed(1).padStart(18)} | ${`${s.inWord}/${s.cuts}`.padStart(13)} | ` +
-        `${((100 * s.lineGap) / s.cuts).toFixed(0).padStart(16)}%`,
-    );
-  // Waste overhead (frames generated beyond those shown) as a ratio of the baseline's, same run.
-  row(family, p);
+function synthetic(): void {
+  const songs = Array.from({ length: SONGS }, (_, k) => realisticSong({ seconds: 180, seed: k + 1 }));
+  const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
   console.log(
-    `${"".padEnd(21)} | waste overhead ${((mean(p.waste) - 1) / (mean(b.waste) - 1)).toFixed(2)}× the baseline's, ` +
-      `cut→beat ${(median(p.beatMs) / median(b.beatMs)).toFixed(2)}× the baseline's`,
+    `${SONGS} synthetic 3-minute songs, 118 bpm, a line every 3–5 s; ${REPEATS} timed runs per plan`,
   );
-  row("  fixed-length base", b);
+  console.log(
+    "family                | plan ms (median) | waste mean / worst | median cut→beat ms | cuts in words | cuts in line gaps",
+  );
+  for (const family of Object.keys(CONSTRAINTS) as (keyof typeof CONSTRAINTS)[]) {
+    const p = score(planSong, family, songs);
+    const b = score(fixedLength, family, songs);
+    const row = (name: string, s: Score) =>
+      console.log(
+        `${name.padEnd(21)} | ${median(s.ms).toFixed(2).padStart(16)} | ` +
+          `${mean(s.waste).toFixed(4)} / ${Math.max(...s.waste).toFixed(4)}    | ` +
+          `${median(s.beatMs).toFixed(1).padStart(18)} | ${`${s.inWord}/${s.cuts}`.padStart(13)} | ` +
+          `${((100 * s.lineGap) / s.cuts).toFixed(0).padStart(16)}%`,
+      );
+    // Waste overhead (frames generated beyond those shown) as a ratio of the baseline's, same run.
+    row(family, p);
+    console.log(
+      `${"".padEnd(21)} | waste overhead ${((mean(p.waste) - 1) / (mean(b.waste) - 1)).toFixed(2)}× the baseline's, ` +
+        `cut→beat ${(median(p.beatMs) / median(b.beatMs)).toFixed(2)}× the baseline's`,
+    );
+    row("  fixed-length base", b);
+  }
 }
+
+const EVAL_DIR = resolve("bench/out/evalset");
+const IT = CONSTRAINTS.infinitetalk;
+/** As the CLI plans a song (src/cli/commands.ts planForSong): 0.32 s crossfades at the provider's fps. */
+const IT_OPTIONS: PlanOptions = { provider: "infinitetalk", transitionFrames: Math.round(0.32 * 25) };
+const run = promisify(execFile);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" / ");
+
+type Lyrics = "none" | "lrc" | "suno";
+const LYRIC_FILE: Record<Lyrics, (id: string) => string | undefined> = {
+  none: () => undefined,
+  lrc: (id) => join(EVAL_DIR, `${id}.lrc`),
+  suno: (id) => join(EVAL_DIR, `${id}.suno.json`),
+};
+
+async function planEvalSong(tools: ReturnType<typeof findTools>, truth: PlanTruth, lyrics: Lyrics) {
+  const lyricsPath = LYRIC_FILE[lyrics](truth.id);
+  const { analysis } = await analyzeSong(tools, join(EVAL_DIR, truth.file), lyricsPath ? { lyricsPath } : {});
+  const plan = planSong(analysis, IT, IT_OPTIONS);
+  return { analysis, plan, score: scorePlan(plan, truth) };
+}
+
+/** Planner figures on the evaluation set, and the 3-minute speed against aubio, in one run. */
+async function evalset(): Promise<void> {
+  if (!EVAL_SONGS.every((s) => existsSync(join(EVAL_DIR, `${s.id}.suno.json`)))) {
+    const t0 = performance.now();
+    await buildEvalset(EVAL_DIR);
+    console.error(`built the evaluation set in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const tools = findTools();
+  console.log(`load average at start (1/5/15 min): ${load()}; ${new Date().toISOString()}`);
+  console.log(
+    "InfiniteTalk (25 fps, 81 + 72k frames), 0.32 s crossfades; cuts scored against the true words\n",
+  );
+  console.log(
+    "| song | lyrics given | vocal source | cuts | cuts in words | closest cut to a word ms | median cut→beat ms | waste |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  const all: Record<Lyrics, { inWord: number; cuts: number; beatMs: number[]; waste: number[] }> = {
+    none: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
+    lrc: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
+    suno: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
+  };
+  const worstBeat: Record<Lyrics, number> = { none: 0, lrc: 0, suno: 0 };
+  for (const s of EVAL_SONGS) {
+    const truth = JSON.parse(await readFile(join(EVAL_DIR, `${s.id}.json`), "utf8")) as PlanTruth;
+    for (const lyrics of ["none", "lrc", "suno"] as Lyrics[]) {
+      const { analysis, score: sc } = await planEvalSong(tools, truth, lyrics);
+      const beat = median2(sc.beatMs);
+      const a = all[lyrics];
+      a.inWord += sc.inWord.length;
+      a.cuts += sc.cuts;
+      a.beatMs.push(...sc.beatMs);
+      a.waste.push(sc.wasteRatio);
+      if (Number.isFinite(beat)) worstBeat[lyrics] = Math.max(worstBeat[lyrics], beat);
+      const where = sc.inWord.map(
+        (w) => `"${w.word}" ${w.startS.toFixed(2)}–${w.endS.toFixed(2)} cut ${w.cutS.toFixed(2)}`,
+      );
+      console.log(
+        `| ${s.id} | ${lyrics} | ${analysis.vocalSource} | ${sc.cuts} | ${sc.inWord.length}${where.length ? ` (${where.join("; ")})` : ""} | ` +
+          `${sc.clearanceMs.toFixed(0)} | ${Number.isFinite(beat) ? beat.toFixed(1) : "— (no beat)"} | ${sc.wasteRatio.toFixed(4)} |`,
+      );
+    }
+  }
+  console.log(
+    "\n| lyrics given | cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / worst |",
+  );
+  console.log("|---|---|---|---|---|");
+  for (const lyrics of ["none", "lrc", "suno"] as Lyrics[]) {
+    const a = all[lyrics];
+    const meanW = a.waste.reduce((p, q) => p + q, 0) / a.waste.length;
+    console.log(
+      `| ${lyrics} | ${a.inWord}/${a.cuts} | ${median2(a.beatMs).toFixed(1)} | ${worstBeat[lyrics].toFixed(1)} | ${meanW.toFixed(4)} / ${Math.max(...a.waste).toFixed(4)} |`,
+    );
+  }
+  await evalSpeed(tools);
+  console.log(`\nload average at end (1/5/15 min): ${load()}`);
+}
+
+/** analyzeSong + planSong on the 3-minute song against aubio beat + tempo on the same file, same run. */
+async function evalSpeed(tools: ReturnType<typeof findTools>): Promise<void> {
+  const truth = JSON.parse(await readFile(join(EVAL_DIR, "long-3min-118.json"), "utf8")) as PlanTruth;
+  const file = join(EVAL_DIR, truth.file);
+  const best = async (fn: () => Promise<unknown>, n = 3) => {
+    let b = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fn();
+      b = Math.min(b, performance.now() - t0);
+    }
+    return b / 1000;
+  };
+  const withVad = await best(() => planEvalSong(tools, truth, "none"));
+  const cpu0 = process.cpuUsage();
+  await planEvalSong(tools, truth, "none");
+  const cpu = process.cpuUsage(cpu0);
+  const withSuno = await best(() => planEvalSong(tools, truth, "suno"));
+  const aubio = await best(async () => {
+    await run("aubio", ["beat", file], { maxBuffer: 1 << 24 });
+    await run("aubio", ["tempo", file]);
+  });
+  console.log(`\n3-minute song (${truth.file}), best of 3, load average now ${load()}:\n`);
+  console.log("| step | wall s |\n|---|---|");
+  console.log(
+    `| analyzeSong + planSong, no lyrics (decode, beats, VAD on 2 workers, plan) | ${withVad.toFixed(2)} |`,
+  );
+  console.log(
+    `| the same, CPU seconds of this process (both cores summed; ffmpeg decode not counted) | ${((cpu.user + cpu.system) / 1e6).toFixed(2)} |`,
+  );
+  console.log(`| analyzeSong + planSong with Suno aligned words (VAD skipped) | ${withSuno.toFixed(2)} |`);
+  console.log(`| aubio beat + aubio tempo (baseline tracker, beats only) | ${aubio.toFixed(2)} |`);
+  console.log(
+    `\nratios in this run: analyse+plan / aubio = ${(withVad / aubio).toFixed(2)} (no lyrics), ${(withSuno / aubio).toFixed(2)} (Suno words)`,
+  );
+}
+
+if (process.argv.includes("--evalset")) await evalset();
+else synthetic();

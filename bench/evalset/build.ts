@@ -5,11 +5,18 @@
 // melody, so its start and end are known exactly), and everything is mixed here at 48 kHz and
 // encoded by ffmpeg into the song's format and sample rate. Beats and downbeats are known from
 // construction; vocal intervals are measured from the rendered voice stem (10 ms frames).
+// Lyric timings are written two ways from the same ground truth: an enhanced LRC (word tags, line
+// ends, [Section] tags; by the library's own writer) and Suno aligned words as docs.sunoapi.org
+// returns them ({"data":{"alignedWords":[{word,startS,endS,success,palign}]}}, a section header
+// carried by the first word of a section: "[Chorus]\nWord").
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { toLrc } from "../../src/analysis/lyrics/index.js";
+import type { Lyrics } from "../../src/analysis/types.js";
+import { secondsToSamples } from "../../src/time/index.js";
 
 const run = promisify(execFile);
 const SR = 48_000;
@@ -350,11 +357,73 @@ export function vocalTruth(stem: Float32Array): [number, number][] {
 
 const ms = (s: number) => Math.round(s * 1000) / 1000;
 
-function lrcTime(s: number): string {
-  const cs = Math.round(s * 100);
-  const m = Math.floor(cs / 6000);
-  const rest = cs - m * 6000;
-  return `${String(m).padStart(2, "0")}:${String(Math.floor(rest / 100)).padStart(2, "0")}.${String(rest % 100).padStart(2, "0")}`;
+export interface TruthLine {
+  text: string;
+  start_s: number;
+  end_s: number;
+  section: string;
+  words: { text: string; start_s: number; end_s: number }[];
+}
+
+/** The ground truth as Lyrics (words timed, sections from each line's section), for the LRC writer. */
+export function truthLyrics(lines: TruthLine[]): Lyrics {
+  const sections: { name: string; kind: string; start: number; end: number }[] = [];
+  for (const l of lines) {
+    const last = sections[sections.length - 1];
+    const start = secondsToSamples(l.start_s);
+    if (last?.name === l.section) continue;
+    if (last) last.end = start;
+    sections.push({ name: l.section, kind: l.section.toLowerCase().split(" ")[0] ?? "", start, end: start });
+  }
+  const lastLine = lines[lines.length - 1];
+  const lastSection = sections[sections.length - 1];
+  if (lastSection && lastLine) lastSection.end = secondsToSamples(lastLine.end_s);
+  return {
+    lines: lines.map((l) => ({
+      text: l.text,
+      start: secondsToSamples(l.start_s),
+      end: secondsToSamples(l.end_s),
+      section: l.section,
+      words: l.words.map((w) => ({
+        text: w.text,
+        start: secondsToSamples(w.start_s),
+        end: secondsToSamples(w.end_s),
+      })),
+    })),
+    sections,
+    estimated: false,
+    format: "lrc-enhanced",
+    warnings: [],
+  };
+}
+
+/**
+ * Suno aligned words as docs.sunoapi.org's get-timestamped-lyrics returns them: one record per word,
+ * a trailing space between English words, a newline after a line's last word, and the section header
+ * ("[Chorus]\n") in front of the first word of each section.
+ */
+export function truthSunoJson(lines: TruthLine[], lang: "en" | "cmn"): unknown {
+  const alignedWords: { word: string; success: boolean; startS: number; endS: number; palign: number }[] = [];
+  let section = "";
+  for (const l of lines) {
+    l.words.forEach((w, i) => {
+      const header = i === 0 && l.section !== section ? `[${l.section}]\n` : "";
+      const tail = i === l.words.length - 1 ? "\n" : lang === "en" ? " " : "";
+      alignedWords.push({
+        word: `${header}${w.text}${tail}`,
+        success: true,
+        startS: w.start_s,
+        endS: w.end_s,
+        palign: 0,
+      });
+    });
+    section = l.section;
+  }
+  return {
+    code: 200,
+    msg: "success",
+    data: { alignedWords, waveformData: [], hootCer: 0, isStreamed: false },
+  };
 }
 
 async function buildSong(
@@ -388,7 +457,7 @@ async function buildSong(
   // Voice: lines start on downbeats (or every 2.2 s a cappella), one bar of rest between lines.
   const barStarts = downbeats.length > 0 ? downbeats : Array.from({ length: 200 }, (_, i) => i * 2.2);
   const words: Placed[] = [];
-  const lines: (Placed & { section: string })[] = [];
+  const lines: (Placed & { section: string; words: Placed[] })[] = [];
   const firstVoice = spec.voiceFrom ?? Math.max(spec.quietIntro ?? 0, (barStarts[2] ?? 2) - 0.01);
   let cursor = firstVoice;
   let lineNo = 0;
@@ -424,6 +493,7 @@ async function buildSong(
       start: startBar,
       end: last.end,
       section: SECTIONS[Math.floor(lineNo / 2) % SECTIONS.length] ?? "Verse",
+      words: lineWords,
     });
     lineNo++;
     cursor = last.end + (spec.tempo.length ? beatLen * spec.meter : 1.2);
@@ -476,11 +546,22 @@ async function buildSong(
     downbeats_s: downbeats.map(ms),
     vocal_intervals_s: vocalTruth(voice).map(([a, b]) => [ms(a), ms(b)]),
     words: words.map((w) => ({ text: w.text, start_s: ms(w.start), end_s: ms(w.end) })),
-    lines: lines.map((l) => ({ text: l.text, start_s: ms(l.start), end_s: ms(l.end), section: l.section })),
+    lines: lines.map(
+      (l): TruthLine => ({
+        text: l.text,
+        start_s: ms(l.start),
+        end_s: ms(l.end),
+        section: l.section,
+        words: l.words.map((w) => ({ text: w.text, start_s: ms(w.start), end_s: ms(w.end) })),
+      }),
+    ),
   };
   await writeFile(join(outDir, `${spec.id}.json`), `${JSON.stringify(truth, null, 1)}\n`);
-  const lrc = [`[ti:${spec.id}]`, ...lines.map((l) => `[${lrcTime(l.start)}]${l.text}`)];
-  await writeFile(join(outDir, `${spec.id}.lrc`), `${lrc.join("\n")}\n`);
+  await writeFile(join(outDir, `${spec.id}.lrc`), `[ti:${spec.id}]\n${toLrc(truthLyrics(truth.lines))}`);
+  await writeFile(
+    join(outDir, `${spec.id}.suno.json`),
+    `${JSON.stringify(truthSunoJson(truth.lines, spec.lang), null, 1)}\n`,
+  );
   return file;
 }
 

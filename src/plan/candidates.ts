@@ -100,6 +100,12 @@ export function nearest(sorted: readonly number[], x: number): number {
 }
 
 /** Distance from `x` (outside every merged span) to the nearest sung sample. */
+/** Distance from `x` (outside every merged span) to the start of the next one, or Infinity. */
+function untilNextStart(merged: readonly Span[], x: number): number {
+  const next = merged[lastStartingAtOrBefore(merged, x) + 1];
+  return next ? next.start - x : Number.POSITIVE_INFINITY;
+}
+
 function clearance(merged: readonly Span[], x: number): number {
   const i = lastStartingAtOrBefore(merged, x);
   const before = i >= 0 ? x - merged[i]!.end : Number.POSITIVE_INFINITY;
@@ -129,6 +135,15 @@ export const CUT_COST = {
   sectionToleranceS: 0.3,
   /** Room wanted between a cut and the nearest word, beyond its handle. */
   marginS: 0.1,
+  /**
+   * Planning on detected voice only (no lyrics): a cut just before a detected onset. The detector
+   * hears a sung line late — on the evaluation set up to 1.2 s (90th percentile 0.6 s) after its
+   * first word starts, while its ends are at most 0.3 s early — so a cut there may well split the
+   * first word. Scaled by closeness up to `onsetLeadS`; weighted above a second of padding to the
+   * frame rule (see LENGTH_COST), since a split word is seen and wasted frames are not.
+   */
+  beforeVoice: 40,
+  onsetLeadS: 1.25,
   /** A cut inside a sung word: only when no plan exists otherwise, so it outweighs everything. */
   insideWord: 1e6,
 } as const;
@@ -185,6 +200,8 @@ export function cutCosts(input: CutCostInput): CutCosts {
   const beatTol = CUT_COST.beatToleranceS * SAMPLE_RATE;
   const sectionTol = CUT_COST.sectionToleranceS * SAMPLE_RATE;
   const room = handleSamples + CUT_COST.marginS * SAMPLE_RATE;
+  // Only detected onsets come late; word and line timings say where singing starts.
+  const onsetLead = sung.source === "vocal" ? CUT_COST.onsetLeadS * SAMPLE_RATE : 0;
   // Half a frame: a cut this close to a downbeat is on it.
   const onBeatTol = Math.max(framesToSamples(1, rate) / 2, 0.02 * SAMPLE_RATE);
 
@@ -196,6 +213,8 @@ export function cutCosts(input: CutCostInput): CutCosts {
       c += CUT_COST.insideWord;
     } else {
       c += CUT_COST.crowded * Math.max(0, 1 - clearance(sung.merged, s) / room);
+      if (onsetLead > 0)
+        c += CUT_COST.beforeVoice * Math.max(0, 1 - untilNextStart(sung.merged, s) / onsetLead);
     }
     if (phrases.length > 0 && strictlyInside(phrases, s)) c += CUT_COST.insidePhrase;
     if (voiced.length > 0 && strictlyInside(voiced, s)) c += CUT_COST.voiced;

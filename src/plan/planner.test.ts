@@ -11,7 +11,7 @@ import {
   secondsToSamples,
   toRate,
 } from "../time/index.js";
-import { type ClipConstraints, CONSTRAINTS, formatTime, type Plan, planSong } from "./index.js";
+import { type ClipConstraints, CONSTRAINTS, CUT_COST, formatTime, type Plan, planSong } from "./index.js";
 import { realisticSong, song } from "./testing.js";
 
 const families = Object.keys(CONSTRAINTS) as (keyof typeof CONSTRAINTS)[];
@@ -103,6 +103,22 @@ describe("never cuts inside a sung word", () => {
     const plan = planSong(analysis, CONSTRAINTS.local, { provider: "local" });
     expect(plan.cuts.length).toBeGreaterThan(5);
     for (const cut of plan.cuts) expect(strictlyInsideAny(analysis.vocal, cut)).toBe(false);
+  });
+
+  it("without lyrics, cuts sit soon after the voice stops, not just before a detected onset", () => {
+    // The detector hears a line up to ~1 s after it starts, so a cut just before a detected onset
+    // may split the first word. Lines every 6 s with 2 s gaps, a downbeat 0.4 s before each
+    // detected onset to tempt the cut there; any length is allowed (local).
+    const b = song(60).beats(120, { offsetS: 1.6 });
+    for (let t = 2; t + 4 < 60; t += 6) b.vocal(t, t + 4);
+    const analysis = b.build();
+    const plan = planSong(analysis, CONSTRAINTS.local, { provider: "local" });
+    expect(plan.cuts.length).toBeGreaterThan(2);
+    for (const cut of plan.cuts) {
+      const next = analysis.vocal.find((v) => v.start >= cut);
+      if (next)
+        expect((next.start - cut) / SAMPLE_RATE, `cut at ${cut}`).toBeGreaterThan(CUT_COST.onsetLeadS / 2);
+    }
   });
 
   it("shortens segments below minSeconds, with a warning, rather than cut inside a word", () => {
