@@ -14,6 +14,7 @@ import {
   planChains,
   refreshChainStaleness,
 } from "./continuity.js";
+import { decide } from "./decide.js";
 import { generate } from "./run.js";
 import { pickTake, rerollSegment } from "./takes.js";
 import { type FakeProvider, fakeJobs, fakeProvider, virtualClock } from "./testing.js";
@@ -71,6 +72,26 @@ describe("planChains", () => {
     const unnamed = [seg(0), seg(1), seg(2)];
     expect(planChains(unnamed, { sections: "all", reanchorEvery: 2 })).toEqual([[0, 1], [2]]);
     expect(planChains(unnamed, { sections: ["verse"], reanchorEvery: 2 })).toEqual([[0], [1], [2]]);
+  });
+});
+
+describe("decide with priorities", () => {
+  it("gives a scarce slot to the job with the most chain left, then keeps job order", () => {
+    const job = (index: number, priority?: number) => ({
+      index,
+      phase: "pending" as const,
+      busy: false,
+      notBefore: 0,
+      ...(priority === undefined ? {} : { priority }),
+    });
+    const d = decide({
+      now: 0,
+      stopping: false,
+      budgetStopped: false,
+      endpoints: [{ id: "a", concurrency: 2 }],
+      jobs: [job(0), job(1, 1), job(2, 3), job(3, 3)],
+    });
+    expect(d.actions.map((a) => a.job)).toEqual([2, 3]);
   });
 });
 
