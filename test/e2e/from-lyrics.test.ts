@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAceStepFake } from "../../fakes/acestep/server.js";
+import { startGeminiFake } from "../../fakes/gemini/server.js";
 import { startOpenAiImagesFake } from "../../fakes/openai-images/server.js";
 import { startSunoFake } from "../../fakes/suno/server.js";
 import { parseLyrics } from "../../src/analysis/lyrics/index.js";
 import { main } from "../../src/cli/index.js";
-import { findTools, probe } from "../../src/media/index.js";
+import { findTools, probe, runFfmpeg } from "../../src/media/index.js";
 import { analysisKey, openSession } from "../../src/pipeline/index.js";
 import { hashKey } from "../../src/store/index.js";
 
@@ -189,6 +190,90 @@ describe("choosing another song", () => {
       expect(keys[0]).not.toBe(keys[1]);
     } finally {
       await ace.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe("making the song and image: what goes wrong is said in one line, and no take is lost", () => {
+  async function project(yaml: string, files: Record<string, string> = { "song.txt": LYRICS }) {
+    const dir = await mkdtemp(join(tmpdir(), "refrain-sources-bad-"));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    await writeFile(join(dir, "refrain.yaml"), `version: 1\n${yaml}`);
+    return dir;
+  }
+
+  it("music: without lyrics_file: names the missing field", async () => {
+    const dir = await project("song: song.mp3\nimage: singer.png\nmusic: { provider: suno }\n");
+    const r = await run(["make"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/refrain\.yaml: music: is set but lyrics_file: is not/);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("lyrics over the model's limit: file and line, before anything is paid", async () => {
+    const long = `---\ntitle: T\nstyle: pop\n---\n[Verse]\n${"la ".repeat(1100)}\n`;
+    const dir = await project(
+      "lyrics_file: song.txt\nsong: song.mp3\nimage: singer.png\nmusic: { provider: suno, model: V4 }\n",
+      {
+        "song.txt": long,
+      },
+    );
+    const r = await run(["make"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/song\.txt:\d+: .*/);
+    expect(r.err).not.toMatch(/about \$/);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a song refused by the word filter: both takes kept as failed, the reason printed", async () => {
+    const suno = await startSunoFake({ tools, key: SUNO_KEY, behaviours: ["suno-sensitive-word"] });
+    const dir = await project(
+      `lyrics_file: song.txt\nsong: song.mp3\nimage: singer.png\nmusic: { provider: suno, base_url: "${suno.url}" }\n`,
+    );
+    try {
+      const r = await run(["make"], dir);
+      expect(r.code).toBe(4);
+      expect(r.err).toMatch(/no song was made from song\.txt: SENSITIVE_WORD_ERROR/);
+      const songs = (await readJson(join(dir, ".refrain/takes/songs/index.json"))).takes;
+      expect(songs.map((t: { status: string }) => t.status)).toEqual(["failed", "failed"]);
+    } finally {
+      await suno.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an image model answering in words: a failed take and a clear line", async () => {
+    const gemini = await startGeminiFake({ tools, key: "gem-k-1", behaviours: ["gemini-text-only"] });
+    const dir = await project(
+      `song: song.wav\nimage: singer.png\nkey_image: { provider: gemini, prompt: "a singer", base_url: "${gemini.url}" }\n`,
+    );
+    try {
+      const r = await run(["make"], dir, { PATH: process.env.PATH, GEMINI_API_KEY: "gem-k-1" });
+      expect(r.code).toBe(4);
+      expect(r.err).toMatch(/gemini: the model answered with text and no image/);
+      const imgs = (await readJson(join(dir, ".refrain/takes/images/index.json"))).takes;
+      expect(imgs).toMatchObject([{ status: "failed", provider: "gemini" }]);
+    } finally {
+      await gemini.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a made image with no face: a clear warning, and the run goes on", async () => {
+    const gemini = await startGeminiFake({ tools, key: "gem-k-1", behaviours: ["gemini-no-face"] });
+    const dir = await project(
+      `song: song.wav\nimage: singer.png\nkey_image: { provider: gemini, prompt: "a field", base_url: "${gemini.url}" }\n`,
+      {},
+    );
+    await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=4", join(dir, "song.wav")]);
+    try {
+      const r = await run(["make", "--dry-run"], dir, { PATH: process.env.PATH, GEMINI_API_KEY: "gem-k-1" });
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/warning: the key image singer\.png: no face found/);
+      expect((await probe(tools, join(dir, "singer.png"), "image")).video).toBeDefined();
+    } finally {
+      await gemini.close();
       await rm(dir, { recursive: true, force: true });
     }
   }, 30_000);

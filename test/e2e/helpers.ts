@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main.js";
-import { writeDemoInputs } from "../../src/demo/index.js";
-import { decodeMono, findTools, runFfmpeg, runTool, type Tools } from "../../src/media/index.js";
+import { demoLrc, drawDemoSinger, synthesizeDemoSong } from "../../src/demo/index.js";
+import { decodeMono, findTools, runFfmpeg, runTool, type Tools, writePng } from "../../src/media/index.js";
 
 export const tools: Tools = findTools();
 
@@ -18,32 +18,44 @@ export interface Inputs {
   dir: string;
   song: string;
   image: string;
+  lyrics: string;
   /** Samples of the song at 48 kHz, as decoded. */
   samples: number;
 }
 
-/** Synthesises the demo inputs once and cuts the song to a short 48 kHz WAV (exact sample count). */
+/**
+ * Synthesises the demo song once, cut to a short 48 kHz WAV (exact sample count), its key image,
+ * and its lyric timings shifted to the cut — the lyrics tell vocal from instrumental stretches.
+ */
 export async function makeInputs(): Promise<Inputs> {
   const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-in-"));
-  const demo = await writeDemoInputs(tools, join(dir, "demo"));
+  const demo = synthesizeDemoSong();
   const song = join(dir, "song.wav");
-  await runFfmpeg(tools, [
-    "-ss",
-    String(SONG_START_S),
-    "-t",
-    String(SONG_SECONDS),
-    "-i",
-    demo.song,
-    "-ar",
-    "48000",
-    "-ac",
-    "2",
-    "-c:a",
-    "pcm_s16le",
-    song,
-  ]);
+  const pcm = new Uint8Array(demo.stereo.buffer, demo.stereo.byteOffset, demo.stereo.byteLength);
+  await runFfmpeg(
+    tools,
+    ["-f", "f32le", "-ar", "48000", "-ac", "2", "-i", "pipe:0"].concat([
+      "-ss",
+      String(SONG_START_S),
+      "-t",
+      String(SONG_SECONDS),
+      "-c:a",
+      "pcm_s16le",
+      song,
+    ]),
+    { stdin: pcm },
+  );
+  const image = join(dir, "singer.png");
+  await writePng(tools, drawDemoSinger(), image);
+  const shift = SONG_START_S * 48000;
+  const end = SONG_SECONDS * 48000;
+  const lines = demo.lines
+    .map((l) => ({ ...l, words: l.words.map((w) => ({ ...w, start: w.start - shift, end: w.end - shift })) }))
+    .filter((l) => l.words[0]!.start >= 0 && l.words[l.words.length - 1]!.end <= end);
+  const lyrics = join(dir, "song.lrc");
+  await writeFile(lyrics, demoLrc({ ...demo, lines }));
   const samples = (await decodeMono(tools, song)).length;
-  return { dir, song, image: demo.image, samples };
+  return { dir, song, image, lyrics, samples };
 }
 
 export interface ProjectOptions {
@@ -62,13 +74,15 @@ export async function makeProject(
   const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-"));
   await copyFile(inputs.song, join(dir, "song.wav"));
   await copyFile(inputs.image, join(dir, "singer.png"));
+  await copyFile(inputs.lyrics, join(dir, "song.lrc"));
   const config: Record<string, unknown> = {
     version: 1,
     title: options.title ?? "clip",
     song: "song.wav",
     image: "singer.png",
+    lyrics: "song.lrc",
     output: { aspect: "16:9", resolution: 240, fps: FPS, transition: "fade", subtitles: "none" },
-    plan: { min_s: 2, max_s: 12 },
+    plan: { min_s: 2, max_s: 5 },
     clip: { seed: 1, ...clip },
   };
   if (options.budget !== undefined) config.budget = options.budget;
