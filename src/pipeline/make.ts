@@ -2,7 +2,6 @@
 import type { Analysis } from "../analysis/types.js";
 import type { EngineEvent, GenerateReport } from "../engine/index.js";
 import { BudgetExceeded } from "../errors/index.js";
-import { BudgetExceeded } from "../errors/index.js";
 import { probeImage } from "../media/index.js";
 import type { Plan } from "../plan/types.js";
 import { generateStage } from "./generate.js";
@@ -40,17 +39,6 @@ export async function make(session: Session, options: MakeOptions = {}): Promise
     budgetUsd: options.budgetUsd,
   });
   if (generation.cancelled) return { analysis, plan, generation, upToDate: false };
-  // A video with black holes where the budget ran out is not what was asked for: stop and say so.
-  // Finished takes stay in the store, so raising the budget and running again pays only for the rest.
-  if (generation.budget?.refused.length) {
-    const { committedUsd, budgetUsd, refused } = generation.budget;
-    throw new BudgetExceeded(
-      `budget reached: $${committedUsd.toFixed(2)} of $${budgetUsd.toFixed(2)} committed, ${refused.length} segment(s) not submitted (${refused.join(", ")})`,
-      {
-        hint: "raise `budget:` in refrain.yaml (or pass --max-spend) and run make again; finished takes are kept",
-      },
-    );
-  }
   // A video with black holes where the budget ran out is not what was asked for: stop and say so.
   // Finished takes stay in the store, so raising the budget and running again pays only for the rest.
   if (generation.budget?.refused.length) {
