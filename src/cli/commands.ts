@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
 import { checkTools, decodeMono, inspectTools, probeAudio, probeImage, writePng } from "../media/index.js";
+import { describeStore } from "../pipeline/index.js";
 import { type Plan, planSong, planToJson } from "../plan/index.js";
 import { PLOT_LEGEND, plotAnalysis } from "../plot/index.js";
 import { createProject } from "../project/index.js";
@@ -178,7 +179,7 @@ export function registerCommands(program: Command, cli: Cli): void {
     .description("check ffmpeg, its filters, folders and which provider keys are set")
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
-      const report = await doctor(cli);
+      const report = await doctor(cli, resolve(cli.cwd, program.opts<{ project?: string }>().project ?? "."));
       if (o.json) return printJson(cli, report);
       for (const c of report.checks) cli.out(`${c.ok ? "ok  " : "FAIL"}  ${c.name.padEnd(22)} ${c.detail}`);
       cli.out("keys:");
@@ -201,7 +202,7 @@ export interface DoctorReport {
   keys: { name: string; provider: string; set: boolean }[];
 }
 
-async function doctor(cli: Cli): Promise<DoctorReport> {
+async function doctor(cli: Cli, projectDir: string): Promise<DoctorReport> {
   const checks: DoctorReport["checks"] = [];
   const check = async (name: string, fn: () => Promise<string> | string) => {
     try {
@@ -231,6 +232,7 @@ async function doctor(cli: Cli): Promise<DoctorReport> {
     db.close();
     return `SQLite ${v}`;
   });
+  await check("store", () => describeStore(projectDir, cli.env));
   await check("writable: project", async () => {
     await access(cli.cwd, constants.W_OK);
     return cli.cwd;

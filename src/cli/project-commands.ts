@@ -97,9 +97,18 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
     .option("--out <file>", "output file (default out/<title>.mp4)")
     .option("--max-spend <usd>", "budget cap for this run, US dollars", Number)
     .option("--json", "print a JSON summary")
+    .option("--local", "with REFRAIN_DATABASE_URL: make the takes here instead of queueing them for workers")
     .action(
-      async (o: { draft?: boolean; dryRun?: boolean; out?: string; maxSpend?: number; json?: boolean }) => {
-        await withSession(program, cli, async (session) => {
+      async (o: {
+        draft?: boolean;
+        dryRun?: boolean;
+        out?: string;
+        maxSpend?: number;
+        json?: boolean;
+        local?: boolean;
+      }) => {
+        await withSession(program, cli, async (opened) => {
+          const session = o.local ? { ...opened, local: true } : opened;
           const bar = progress(cli, "render");
           const result = await make(session, {
             draft: o.draft,
@@ -147,8 +156,10 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
   program
     .command("generate")
     .description("make a take for every planned segment that has none")
-    .action(async () => {
-      await withSession(program, cli, async (session) => {
+    .option("--local", "with REFRAIN_DATABASE_URL: make the takes here instead of queueing them for workers")
+    .action(async (o: { local?: boolean }) => {
+      await withSession(program, cli, async (opened) => {
+        const session = o.local ? { ...opened, local: true } : opened;
         const analysis = await analyzeStage(session);
         const plan = await planStage(session, analysis);
         const report = await generateStage(session, plan.value, analysis.value, {

@@ -79,6 +79,11 @@ export const ProjectSchema = z
   .object({
     version: z.literal(PROJECT_VERSION, { error: `version must be ${PROJECT_VERSION}` }),
     title: z.string().min(1).optional(),
+    /** The project's id in a team's PostgreSQL (REFRAIN_DATABASE_URL); default: derived from title or folder. */
+    project_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: "project_id: use 1–100 letters, digits, '.', '_' or '-'" })
+      .optional(),
     song: z.string().min(1),
     image: z.string().min(1),
     lyrics: z.string().min(1).optional(),

@@ -127,3 +127,39 @@ export async function enqueueTakes(
   }
   return ids;
 }
+
+/** A take job as the sender sees it while waiting: its pg-boss state and, once ended, its result. */
+export interface TakeJobState {
+  readonly id: string;
+  readonly state: "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
+  /** The worker's result once completed; pg-boss's error (`{ message }`) once failed. */
+  readonly output?: TakeJobResult | { readonly message?: string };
+}
+
+/** The state of a take job by its pg-boss id; undefined when pg-boss no longer has it. */
+export async function takeJobState(boss: PgBoss, id: string): Promise<TakeJobState | undefined> {
+  const job = await boss.getJobById<TakeJobData>(TAKE_QUEUE, id, { includeArchive: true });
+  if (!job) return undefined;
+  return { id: job.id, state: job.state, output: (job.output ?? undefined) as TakeJobState["output"] };
+}
+
+/**
+ * The id of the job waiting, retrying or running under a take's singleton key (what `enqueueTakes`
+ * answers null for): a `refrain make` interrupted earlier left it queued, and this run waits on it.
+ * pg-boss has no lookup by key, so this reads its job table; `schema` is pg-boss's (default "pgboss").
+ */
+export async function queuedTakeJob(
+  boss: PgBoss,
+  singletonKey: string,
+  schema = "pgboss",
+): Promise<string | undefined> {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema))
+    throw new UserInputError(`queue schema "${schema}" is not a plain name`);
+  const { rows } = (await boss
+    .getDb()
+    .executeSql(
+      `SELECT id FROM ${schema}.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on DESC LIMIT 1`,
+      [TAKE_QUEUE, singletonKey],
+    )) as { rows: { id: string }[] };
+  return rows[0]?.id;
+}

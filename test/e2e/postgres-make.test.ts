@@ -46,7 +46,7 @@ function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     lines.push(...parts);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { child, lines, exited, done: () => lines.filter((l) => / succeeded/.test(l)).length };
+  return { child, lines, exited, done: () => lines.filter((l) => /: segment \d+ succeeded$/.test(l)).length };
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -153,6 +153,8 @@ if (!url) {
       expect(takes.every((t) => t.status === "succeeded" && t.picked)).toBe(true);
       expect(fake.stats.submits, "a take was submitted twice").toBe(segments.length);
       const perWorker = workers.map((w) => w.done());
+      // A take job runs once: no worker was handed one whose take another had made.
+      expect(workers.flatMap((w) => w.lines).filter((l) => /made earlier/.test(l))).toEqual([]);
       expect(perWorker.reduce((a, b) => a + b, 0)).toBe(segments.length);
       expect(
         perWorker.every((n) => n > 0),
