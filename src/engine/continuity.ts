@@ -1,4 +1,5 @@
 // Continuity mode: chains of segments where each starts from the last frame of the previous segment's picked take.
+import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { checkFace } from "../face/index.js";
@@ -130,7 +131,8 @@ export async function lastFrame(
   if (found && store.media.has((found.result as LastFrame).frameHash)) return found.result as LastFrame;
   const tmpDir = join(store.media.root, "..", "tmp");
   await mkdir(tmpDir, { recursive: true });
-  const png = join(tmpDir, `last-frame-${outputHash}.png`);
+  // Its own name: two takes finishing together may ask for the same pick's frame at once.
+  const png = join(tmpDir, `last-frame-${outputHash}-${randomUUID()}.png`);
   try {
     // -sseof seeks near the end; -update 1 keeps overwriting one image, so the last decoded frame stays.
     await withTempOutput(png, (tmp) =>
