@@ -10,6 +10,7 @@ import { main } from "../../src/cli/main.js";
 import {
   countFrames,
   expectedFrames,
+  filesUnder,
   type Inputs,
   json,
   makeInputs,
@@ -104,7 +105,22 @@ if (!url) {
     }, 30_000);
 
     test("without workers it says so; Ctrl-C leaves the takes queued; workers make each once; the video is made", async () => {
-      const env = { REFRAIN_DATABASE_URL: teamUrl, FAL_KEY: KEY, REFRAIN_WORKER_WAIT_S: "1" };
+      const media = join(inputs.dir, "team-media");
+      const env = {
+        REFRAIN_DATABASE_URL: teamUrl,
+        REFRAIN_MEDIA_DIR: media,
+        FAL_KEY: KEY,
+        REFRAIN_WORKER_WAIT_S: "1",
+      };
+
+      // doctor names the store, the project's id and the media folder workers must see.
+      const doctor = JSON.parse((await refrain(dir, env, "doctor", "--json")).out) as {
+        checks: { name: string; ok: boolean; detail: string }[];
+      };
+      const store = doctor.checks.find((c) => c.name === "store");
+      expect(store?.ok, store?.detail).toBe(true);
+      expect(store?.detail).toContain("project team-song");
+      expect(store?.detail).toContain(media);
 
       // No worker yet: make queues the takes, says nobody takes them, and Ctrl-C stops it.
       const stop = new AbortController();
@@ -160,6 +176,11 @@ if (!url) {
         perWorker.every((n) => n > 0),
         `work per worker: ${perWorker.join(", ")}`,
       ).toBe(true);
+
+      // The takes' videos are in the shared media folder, not the project's own.
+      const videos = (await filesUnder(media)).filter((f) => f.endsWith(".mp4"));
+      expect(videos.length).toBe(segments.length);
+      expect(existsSync(join(dir, ".refrain", "media"))).toBe(false);
 
       // Nothing left to do: a further make neither queues nor submits.
       const again = await refrain(dir, env, "make");
