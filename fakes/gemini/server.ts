@@ -7,7 +7,8 @@
 // no key 403 PERMISSION_DENIED, a wrong key 400 INVALID_ARGUMENT "API key not valid", unknown model 404 NOT_FOUND.
 // The PNG is the demo singer (a drawn face the face check finds).
 // Behaviours: gemini-429-once (429 RESOURCE_EXHAUSTED once), gemini-text-only (the model answers in words and
-// draws nothing), gemini-safety (the candidate ends IMAGE_SAFETY with no content).
+// draws nothing), gemini-safety (the candidate ends IMAGE_SAFETY with no content), gemini-no-face (a landscape:
+// an image with no face in it).
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { findTools, type Tools, writePng } from "../../src/media/index.js";
 import { isMain, Once } from "../shared/hosted.js";
 import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
 
-export type GeminiBehaviour = "gemini-429-once" | "gemini-text-only" | "gemini-safety";
+export type GeminiBehaviour = "gemini-429-once" | "gemini-text-only" | "gemini-safety" | "gemini-no-face";
 
 export const GEMINI_IMAGE_MODELS = ["gemini-2.5-flash-image", "gemini-3-pro-image-preview"] as const;
 const ASPECTS = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
@@ -42,7 +43,14 @@ export async function startGeminiFake(
   const once = new Once({ "gemini-429-once": b.has("gemini-429-once") ? 1 : 0 });
   const dir = await mkdtemp(join(tmpdir(), "gemini-fake-"));
   await writePng(tools, drawDemoSinger(256, 256), join(dir, "singer.png"));
-  const png = (await readFile(join(dir, "singer.png"))).toString("base64");
+  // A sky over a field: no face for the face check to find.
+  const landscape = new Uint8Array(256 * 256 * 3).map(
+    (_, i) => (Math.floor(i / 768) < 160 ? [90, 150, 230] : [60, 140, 50])[i % 3]!,
+  );
+  await writePng(tools, { width: 256, height: 256, pixels: landscape }, join(dir, "landscape.png"));
+  const png = (await readFile(join(dir, b.has("gemini-no-face") ? "landscape.png" : "singer.png"))).toString(
+    "base64",
+  );
   const requests: GeminiFake["requests"] = [];
   const fail = (res: Parameters<typeof sendJson>[0], code: number, status: string, message: string) =>
     sendJson(res, code, { error: { code, message, status } });

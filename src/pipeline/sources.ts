@@ -49,7 +49,7 @@ export function musicProviderFor(
   music: MusicSettings,
   ctx: { tools: Tools; env: NodeJS.ProcessEnv; log?: (line: string) => void },
 ): MusicProvider {
-  const settings = settingsOf(music, ["provider"]);
+  const settings = settingsOf(music, ["provider", "poll_s"]);
   if (music.provider === "suno") return createSunoapiProvider(settings, ctx);
   if (music.provider === "suno-self-hosted") return createSunoSelfHostedProvider(settings, ctx);
   return createAceStepProvider(settings, ctx);
@@ -123,6 +123,7 @@ async function songTakes(
   provider: MusicProvider,
   request: SongRequest,
   takes: MediaTakes,
+  pollMs: number | undefined,
 ): Promise<MediaTake[]> {
   const mine = (await takes.list()).filter((t) => sameRequest(t, provider, request));
   const done = mine.filter((t) => t.status === "succeeded");
@@ -131,7 +132,14 @@ async function songTakes(
     return done;
   }
   const waiting = mine.filter((t) => t.status === "submitted" && t.remoteId);
-  const opts = { takes, tools: session.tools, signal: session.signal, log: session.log, now: session.now };
+  const opts = {
+    takes,
+    tools: session.tools,
+    signal: session.signal,
+    log: session.log,
+    now: session.now,
+    pollMs,
+  };
   if (waiting.length > 0) {
     const group = waiting.filter((t) => t.request === waiting[0]!.request);
     session.log(`song: resuming request ${group[0]!.remoteId} left waiting by an earlier run`);
@@ -176,7 +184,12 @@ async function ensureSong(session: Session, music: MusicSettings): Promise<Sessi
   if (settings.model === undefined && lf.header.model) settings.model = lf.header.model;
   const provider = musicProviderFor(settings, { tools: session.tools, env: session.env });
   const takes = new MediaTakes(project.dir, "songs");
-  const made = await songTakes(session, provider, songRequestOf(lf), takes);
+  const pollS = music.poll_s;
+  if (pollS !== undefined && (typeof pollS !== "number" || !(pollS > 0)))
+    throw new UserInputError(`${project.file}: music.poll_s must be a number of seconds above 0`, {
+      file: project.file,
+    });
+  const made = await songTakes(session, provider, songRequestOf(lf), takes, pollS && pollS * 1000);
   const spent = made.reduce((sum, t) => sum + (t.actualUsd ?? 0), 0);
   const chosen = made.find((t) => t.status === "succeeded" && t.file);
   if (!chosen) {

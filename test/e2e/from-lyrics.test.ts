@@ -69,7 +69,7 @@ describe("refrain make from a lyrics file alone", () => {
         "title: night-drive",
         "lyrics_file: song.txt   # the song is made from this",
         "song: song.mp3",
-        `music: { provider: suno, base_url: "${suno.url}", model: V5 }`,
+        `music: { provider: suno, base_url: "${suno.url}", model: V5, poll_s: 0.05 }`,
         "image: singer.png",
         `key_image: { provider: openai, prompt: "a singer, portrait, looking at the camera", base_url: "${images.url}/v1" }`,
         "output: { resolution: 240, aspect: '1:1' }",
@@ -160,7 +160,7 @@ describe("refrain make from a lyrics file alone", () => {
 
 describe("choosing another song", () => {
   it("with `refrain song --choose`, changes the analysis key (ACE-Step, two different songs)", async () => {
-    const ace = await startAceStepFake({ tools });
+    const ace = await startAceStepFake({ tools, pollsToFinish: 1 });
     const dir = await mkdtemp(join(tmpdir(), "refrain-choose-"));
     try {
       await writeFile(join(dir, "song.txt"), LYRICS);
@@ -221,7 +221,7 @@ describe("making the song and image: what goes wrong is said in one line, and no
     );
     const r = await run(["make"], dir);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/song\.txt:\d+: .*/);
+    expect(r.err).toMatch(/song\.txt:\d+: the lyrics is \d+ characters; sunoapi V4 allows 3000/);
     expect(r.err).not.toMatch(/about \$/);
     await rm(dir, { recursive: true, force: true });
   });
