@@ -188,5 +188,35 @@ if (!url) {
       expect(again.out).toMatch(/up to date/);
       expect(fake.stats.submits).toBe(segments.length);
     }, 90_000);
+
+    test("--local makes the takes in the make process, on the shared store, queueing nothing", async () => {
+      const local = await makeProject(inputs, { provider: "local" }, { title: "Solo Song" });
+      try {
+        const env = { REFRAIN_DATABASE_URL: teamUrl };
+        const made = await refrain(local, env, "make", "--local");
+        expect(made.code, made.err).toBe(0);
+        expect(existsSync(join(local, "out", "Solo Song.mp4"))).toBe(true);
+        const takes = json<TakeRow[]>(await refrain(local, env, "takes", "--json", "--no-measure"));
+        expect(takes.length).toBeGreaterThan(1);
+        expect(takes.every((t) => t.status === "succeeded" && t.picked)).toBe(true);
+        // The takes are in PostgreSQL (no SQLite database in the folder) and none went through the queue.
+        expect(existsSync(join(local, ".refrain", "refrain.db"))).toBe(false);
+        const db = new pg.Client({ connectionString: teamUrl });
+        await db.connect();
+        try {
+          const queue = await db.query<{ t: string | null }>("SELECT to_regclass('pgboss.job')::text AS t");
+          if (queue.rows[0]!.t) {
+            const { rows } = await db.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pgboss.job WHERE singleton_key LIKE 'solo-song:%'",
+            );
+            expect(rows[0]!.n).toBe(0);
+          }
+        } finally {
+          await db.end();
+        }
+      } finally {
+        await removeAll(local);
+      }
+    }, 60_000);
   });
 }
