@@ -44,7 +44,12 @@ interface Tracked {
   reason?: string;
   /** The queue said it is running on a worker. */
   active?: boolean;
+  /** When to queue it again (its take was held by another process that may have died). */
+  resendAt?: number;
 }
+
+/** Wait before queueing again a job whose take another process held. */
+const RESEND_MS = 15_000;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -223,6 +228,7 @@ export async function runJobsOnWorkers(
     let lastProgress = session.now();
     let lastFinished = -1;
     let lastWarn = 0;
+    let storeLost = false;
     let lastLine = "";
     while (tracked.some((t) => !t.outcome) && !signal?.aborted) {
       await sleep(pollMs, signal);
@@ -232,9 +238,12 @@ export async function runJobsOnWorkers(
       try {
         takes = await store.listTakes({ jobKeys: open.map((t) => t.key) });
       } catch (e) {
-        session.log(`warning: cannot read the store (${(e as Error).message}); trying again`);
+        if (!storeLost) session.log(`warning: cannot read the store (${(e as Error).message}); trying again`);
+        storeLost = true;
         continue;
       }
+      if (storeLost) session.log("the store answers again");
+      storeLost = false;
       for (const t of open) {
         const mine = takes.filter((k) => k.jobKey === t.key);
         const done = mine.find((k) => k.status === "succeeded");
@@ -251,6 +260,11 @@ export async function runJobsOnWorkers(
           const reason = unsure.failureReason ?? "uncertain";
           Object.assign(t, { outcome: "uncertain", take: unsure, reason });
           emit({ type: "uncertain", segment: t.spec.segment, takeId: unsure.id, reason });
+        } else if (!t.bossId && t.resendAt !== undefined && session.now() >= t.resendAt) {
+          t.resendAt = undefined;
+          const [id] = await enqueueTakes(boss, [t.data], t.provider).catch(() => [null]);
+          t.bossId = id ?? (await queuedTakeJob(boss, takeKey(t.data, t.provider)).catch(() => undefined));
+          if (!t.bossId) t.resendAt = session.now() + RESEND_MS;
         } else if (t.bossId) {
           const job = await takeJobState(boss, t.bossId).catch(() => undefined);
           if (!job) continue;
@@ -262,11 +276,13 @@ export async function runJobsOnWorkers(
               emit({ type: "failed", segment: t.spec.segment, takeId: r.takeId, reason: t.reason! });
             } else if (r.outcome === "refused") {
               Object.assign(t, { outcome: "refused", reason: r.reason ?? "budget exceeded" });
-            } else {
-              // "held-elsewhere" (another process holds its live take) or a success the store
-              // shows on the next look: the store decides; nothing more to ask the queue.
+            } else if (r.outcome === "held-elsewhere") {
+              // Another process held the take's intent when the worker came to submit. Should that
+              // process die, nobody would poll the remote job: queue the job again a little later,
+              // and the worker that takes it resumes the take (polls it), never submits it again.
               t.bossId = undefined;
-            }
+              t.resendAt = session.now() + RESEND_MS;
+            } else t.bossId = undefined; // a success the store shows on the next look
           } else if (job.state === "failed" || job.state === "cancelled") {
             const message = (job.output as { message?: string } | undefined)?.message;
             Object.assign(t, {
