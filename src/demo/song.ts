@@ -112,7 +112,11 @@ export function synthesizeDemoSong(options: { bpm?: number; seed?: number } = {}
       for (let i = 0; i < len && s0 + i < n; i++) {
         const t = i / SAMPLE_RATE;
         const env = Math.min(1, t / 0.03) * Math.min(1, (dur - t) / 0.06);
-        const phase = 2 * Math.PI * f0 * (t - (0.012 / (2 * Math.PI * 5.5)) * Math.cos(2 * Math.PI * 5.5 * t) * Math.min(1, t / 0.2));
+        const phase =
+          2 *
+          Math.PI *
+          f0 *
+          (t - (0.012 / (2 * Math.PI * 5.5)) * Math.cos(2 * Math.PI * 5.5 * t) * Math.min(1, t / 0.2));
         let v = 0;
         for (let h = 0; h < 12; h++) v += weights[h]! * Math.sin((h + 1) * phase);
         voice[s0 + i]! += 0.22 * env * v + 0.01 * env * (random() * 2 - 1);

@@ -35,7 +35,9 @@ describe("the store a session opens", () => {
   });
 
   it("is PostgreSQL with media in the project's .refrain/media by default", () => {
-    const t = teamSetting(project("/p", { title: "Song" }), { REFRAIN_DATABASE_URL: "postgres://db/refrain" });
+    const t = teamSetting(project("/p", { title: "Song" }), {
+      REFRAIN_DATABASE_URL: "postgres://db/refrain",
+    });
     expect(t).toEqual({ url: "postgres://db/refrain", projectId: "song", mediaRoot: "/p/.refrain/media" });
   });
 

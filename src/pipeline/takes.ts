@@ -143,7 +143,7 @@ export async function pickedTakes(session: Session, plan: Plan): Promise<PickedF
   const measurements: TakeMeasurement[] = [];
   for (const segment of plan.segments) {
     const take = bySegment.get(segment.index);
-    if (!take || take.status !== "succeeded" || !take.outputHash || take.stale) {
+    if (take?.status !== "succeeded" || !take.outputHash || take.stale) {
       missing.push(segment.index);
       continue;
     }

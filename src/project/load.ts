@@ -25,7 +25,8 @@ function position(lc: LineCounter, offset: number): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
   return issue.message;
 }
@@ -36,10 +37,13 @@ export function parseProject(text: string, file: string): ProjectFile {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const firstError = doc.errors[0];
   if (firstError) {
-    throw new UserInputError(`${file}:${position(lc, firstError.pos[0])}: YAML error: ${firstError.message.split("\n")[0]}`, {
-      file,
-      hint: "fix the YAML syntax",
-    });
+    throw new UserInputError(
+      `${file}:${position(lc, firstError.pos[0])}: YAML error: ${firstError.message.split("\n")[0]}`,
+      {
+        file,
+        hint: "fix the YAML syntax",
+      },
+    );
   }
   if (!isMap(doc.contents)) {
     throw new UserInputError(`${file}:1:1: expected a mapping starting with "version: 1"`, { file });
@@ -70,7 +74,10 @@ function resolveIn(dir: string, p: string): string {
 
 /** Loads the project in `dir` (or the folder of a refrain.yaml path). */
 export async function loadProject(dirOrFile = "."): Promise<Project> {
-  const file = dirOrFile.endsWith(".yaml") || dirOrFile.endsWith(".yml") ? resolve(dirOrFile) : resolve(dirOrFile, PROJECT_FILE);
+  const file =
+    dirOrFile.endsWith(".yaml") || dirOrFile.endsWith(".yml")
+      ? resolve(dirOrFile)
+      : resolve(dirOrFile, PROJECT_FILE);
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -78,7 +85,14 @@ export async function loadProject(dirOrFile = "."): Promise<Project> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserInputError(
       code === "ENOENT" ? `no ${PROJECT_FILE} in ${dirname(file)}` : `cannot read ${file} (${code})`,
-      { file, hint: code === "ENOENT" ? "run `refrain new NAME --song SONG --image IMAGE` first, or cd into a project" : undefined, cause: e },
+      {
+        file,
+        hint:
+          code === "ENOENT"
+            ? "run `refrain new NAME --song SONG --image IMAGE` first, or cd into a project"
+            : undefined,
+        cause: e,
+      },
     );
   }
   const config = parseProject(text, file);

@@ -19,7 +19,13 @@ function yamlString(s: string): string {
 }
 
 /** The commented project file `refrain new` writes. Pure. */
-export function projectTemplate(o: { song: string; image: string; lyrics?: string; provider: string; title: string }): string {
+export function projectTemplate(o: {
+  song: string;
+  image: string;
+  lyrics?: string;
+  provider: string;
+  title: string;
+}): string {
   return `version: ${PROJECT_VERSION}              # refrain project file format
 title: ${yamlString(o.title)}    # names the output: out/<title>.mp4
 
@@ -74,7 +80,9 @@ export async function createProject(dir: string, options: NewProjectOptions): Pr
   await mkdir(target, { recursive: true });
   const existing = await readdir(target);
   if (existing.includes(PROJECT_FILE)) {
-    throw new UserInputError(`${join(target, PROJECT_FILE)} already exists`, { hint: "choose another folder" });
+    throw new UserInputError(`${join(target, PROJECT_FILE)} already exists`, {
+      hint: "choose another folder",
+    });
   }
   const copy = options.copyInputs ?? true;
   const place = async (src: string, name: string): Promise<string> => {

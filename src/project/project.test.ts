@@ -24,7 +24,10 @@ describe("refrain.yaml", () => {
   });
 
   it("keeps provider settings it does not know under clip", () => {
-    const p = parseProject("version: 1\nsong: a\nimage: b\nclip:\n  provider: comfyui\n  url: http://127.0.0.1:8188\n", "f");
+    const p = parseProject(
+      "version: 1\nsong: a\nimage: b\nclip:\n  provider: comfyui\n  url: http://127.0.0.1:8188\n",
+      "f",
+    );
     expect(p.clip.url).toBe("http://127.0.0.1:8188");
   });
 
@@ -55,7 +58,13 @@ describe("refrain.yaml", () => {
   });
 
   it("the template refrain new writes is itself a valid project", () => {
-    const text = projectTemplate({ song: "song.mp3", image: "image.png", lyrics: "lyrics.lrc", provider: "local", title: "x" });
+    const text = projectTemplate({
+      song: "song.mp3",
+      image: "image.png",
+      lyrics: "lyrics.lrc",
+      provider: "local",
+      title: "x",
+    });
     expect(text.startsWith("version: 1")).toBe(true);
     expect(parseProject(text, "refrain.yaml").lyrics).toBe("lyrics.lrc");
   });
@@ -66,7 +75,10 @@ describe("refrain new", () => {
     const root = await mkdtemp(join(tmpdir(), "refrain-new-"));
     await writeFile(join(root, "my song.mp3"), "x");
     await writeFile(join(root, "歌手.png"), "y");
-    const dir = await createProject(join(root, "我的 视频"), { song: join(root, "my song.mp3"), image: join(root, "歌手.png") });
+    const dir = await createProject(join(root, "我的 视频"), {
+      song: join(root, "my song.mp3"),
+      image: join(root, "歌手.png"),
+    });
     const project = await loadProject(dir);
     expect(project.name).toBe("我的 视频");
     expect(await readFile(project.songPath, "utf8")).toBe("x");
@@ -75,7 +87,9 @@ describe("refrain new", () => {
 
   it("refuses a missing song with the path in the message", async () => {
     const root = await mkdtemp(join(tmpdir(), "refrain-new-"));
-    await expect(createProject(join(root, "p"), { song: join(root, "nope.mp3"), image: "x" })).rejects.toThrow(/song .*nope\.mp3: no such file/);
+    await expect(
+      createProject(join(root, "p"), { song: join(root, "nope.mp3"), image: "x" }),
+    ).rejects.toThrow(/song .*nope\.mp3: no such file/);
   });
 
   it("refuses to overwrite an existing project", async () => {
@@ -83,7 +97,9 @@ describe("refrain new", () => {
     await writeFile(join(root, "s.wav"), "x");
     await writeFile(join(root, "i.png"), "y");
     await createProject(join(root, "p"), { song: join(root, "s.wav"), image: join(root, "i.png") });
-    await expect(createProject(join(root, "p"), { song: join(root, "s.wav"), image: join(root, "i.png") })).rejects.toThrow(/already exists/);
+    await expect(
+      createProject(join(root, "p"), { song: join(root, "s.wav"), image: join(root, "i.png") }),
+    ).rejects.toThrow(/already exists/);
   });
 });
 

@@ -174,7 +174,7 @@ export function createLocalProvider(options: LocalProviderOptions): ClipProvider
 
     async cancel(remoteId) {
       const job = jobs.get(remoteId);
-      if (!job || job.state !== "running") return;
+      if (job?.state !== "running") return;
       job.controller.abort();
       await job.done;
     },
