@@ -19,6 +19,7 @@ export type { Session, SessionOptions, TeamSetting } from "./session.js";
 export { openSession, projectIdFor, projectStoreSetting, teamSetting } from "./session.js";
 export type { QueuedRunOptions } from "./shared.js";
 export { describeStore, runJobsOnWorkers } from "./shared.js";
+export { ensureSources } from "./sources.js";
 export type { StageOutcome } from "./stages.js";
 export { analysisKey, analyzeStage, planKey, planOptions, planStage, STAGE_VERSIONS } from "./stages.js";
 export type { PickedForRender, TakeMeasurement } from "./takes.js";
