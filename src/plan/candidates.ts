@@ -139,10 +139,12 @@ export const CUT_COST = {
    * Planning on detected voice only (no lyrics): a cut just before a detected onset. The detector
    * hears a sung line late — on the evaluation set up to 1.2 s (90th percentile 0.6 s) after its
    * first word starts, while its ends are at most 0.3 s early — so a cut there may well split the
-   * first word. Scaled by closeness up to `onsetLeadS`; weighted above a second of padding to the
-   * frame rule (see LENGTH_COST), since a split word is seen and wasted frames are not.
+   * first word. Scaled by the square of closeness up to `onsetLeadS` (most lines are heard within
+   * 0.1 s, few a second late), and weighted so that 0.4 s before an onset outweighs a second of
+   * padding to the frame rule (see LENGTH_COST): a split word is seen, wasted frames are not.
+   * Chosen on the evaluation set (docs/bench/plan.md): linear or lighter weights still split a word.
    */
-  beforeVoice: 40,
+  beforeVoice: 60,
   onsetLeadS: 1.25,
   /** A cut inside a sung word: only when no plan exists otherwise, so it outweighs everything. */
   insideWord: 1e6,
@@ -214,7 +216,7 @@ export function cutCosts(input: CutCostInput): CutCosts {
     } else {
       c += CUT_COST.crowded * Math.max(0, 1 - clearance(sung.merged, s) / room);
       if (onsetLead > 0)
-        c += CUT_COST.beforeVoice * Math.max(0, 1 - untilNextStart(sung.merged, s) / onsetLead);
+        c += CUT_COST.beforeVoice * Math.max(0, 1 - untilNextStart(sung.merged, s) / onsetLead) ** 2;
     }
     if (phrases.length > 0 && strictlyInside(phrases, s)) c += CUT_COST.insidePhrase;
     if (voiced.length > 0 && strictlyInside(voiced, s)) c += CUT_COST.voiced;
