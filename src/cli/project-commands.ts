@@ -91,6 +91,7 @@ function reportGeneration(cli: Cli, g: GenerateReport): void {
 export function registerProjectCommands(program: Command, cli: Cli): void {
   program
     .command("make")
+    .alias("resume")
     .description("analyse, plan, generate and render the project's video (only what changed)")
     .option("--draft", "render a fast low-resolution preview")
     .option("--dry-run", "plan and stop: nothing is generated or spent")

@@ -56,6 +56,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The project's word for a transition in the timeline's: "none" is a hard cut, "fade" a crossfade. */
+function transitionFor(name: string): string {
+  return name === "none" ? "cut" : name === "fade" ? "crossfade" : name;
+}
+
 /** The timeline of the picked takes, with their measured offsets and colour corrections. */
 export async function timelineFor(session: Session, plan: Plan, analysis: Analysis) {
   const picked = await pickedTakes(session, plan);
@@ -65,7 +70,11 @@ export async function timelineFor(session: Session, plan: Plan, analysis: Analys
     rate,
     songPath: session.project.songPath,
     name: session.project.name,
-    transition: o.transition === "none" ? "cut" : o.transition === "fade" ? "crossfade" : o.transition,
+    transition: transitionFor(o.transition),
+    transitionsBySection: o.transitions
+      ? Object.fromEntries(Object.entries(o.transitions).map(([section, t]) => [section, transitionFor(t)]))
+      : undefined,
+    hardCutsOnDownbeats: o.hard_cuts_on_downbeats,
     transitionFrames: o.transition === "none" ? 0 : Math.round((o.transition_s * rate.num) / rate.den),
     downbeats: analysis.downbeats,
   });

@@ -61,6 +61,7 @@ export function planOptions(session: Session): PlanOptions {
     minSeconds: config.plan.min_s,
     maxSeconds: config.plan.max_s,
     transitionFrames: config.output.transition === "none" ? 0 : Math.round(config.output.transition_s * fps),
+    hardCutOnDownbeats: config.output.hard_cuts_on_downbeats,
   };
 }
 

@@ -1,5 +1,6 @@
 // The refrain.yaml schema: what a project file may say, with defaults resolved once here.
 import { z } from "zod";
+import { isTransitionName, XFADE_TRANSITIONS } from "../assemble/timeline.js";
 
 export const PROJECT_FILE = "refrain.yaml";
 export const PROJECT_VERSION = 1;
@@ -12,6 +13,10 @@ const fps = z.union([
   z.string().regex(/^(\d+(\/\d+)?|23\.976|29\.97|59\.94)$/),
 ]);
 
+const transitionName = z.string().refine((t) => t === "none" || isTransitionName(t), {
+  message: `not a transition: use fade, none, or an ffmpeg xfade name (${XFADE_TRANSITIONS.slice(0, 6).join(", ")}, …)`,
+});
+
 export const OutputSchema = z
   .object({
     aspect: z.enum(ASPECTS).default("16:9"),
@@ -19,8 +24,12 @@ export const OutputSchema = z
     resolution: z.number().int().min(144).max(2160).default(720),
     fps: fps.default(25),
     fit: z.enum(["crop", "pad"]).default("crop"),
-    transition: z.string().default("fade"),
+    transition: transitionName.default("fade"),
     transition_s: z.number().min(0).max(2).default(0.32),
+    /** Transition per section, by the section's name in the lyrics (e.g. Chorus: wipeleft). */
+    transitions: z.record(z.string(), transitionName).optional(),
+    /** Cut hard (no transition) where a cut falls on a downbeat. */
+    hard_cuts_on_downbeats: z.boolean().default(false),
     subtitles: z.enum(["burn", "soft", "none"]).default("burn"),
     file: z.string().optional(),
   })
