@@ -3,6 +3,7 @@ import { access, constants, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { config as loadDotenv } from "dotenv";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
 import { checkTools, decodeMono, inspectTools, probeAudio, probeImage, writePng } from "../media/index.js";
@@ -242,10 +243,13 @@ async function doctor(cli: Cli, projectDir: string): Promise<DoctorReport> {
     await rm(d, { recursive: true });
     return tmpdir();
   });
+  // Keys count as set from the environment or the project's .env, as a session reads them (values never kept).
+  const fromDotenv: Record<string, string> = {};
+  loadDotenv({ path: join(projectDir, ".env"), processEnv: fromDotenv, quiet: true });
   const keys = KEY_VARIABLES.map((k) => ({
     name: k.name,
     provider: k.provider,
-    set: Boolean(cli.env[k.name]),
+    set: Boolean(cli.env[k.name]?.trim() || fromDotenv[k.name]?.trim()),
   }));
   return { ok: checks.every((c) => c.ok), checks, keys };
 }
