@@ -18,6 +18,7 @@ import { planToJson } from "../plan/index.js";
 import { projectTemplate } from "../project/index.js";
 import type { Cli } from "./context.js";
 import { progress } from "./progress.js";
+import { printEstimate } from "./take-commands.js";
 
 function projectDir(program: Command, cli: Cli): string {
   const opt = program.opts<{ project?: string }>().project;
@@ -135,7 +136,8 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
             return;
           }
           if (o.dryRun) {
-            cli.out(`plan: ${total} clips — dry run, nothing generated`);
+            await printEstimate(cli, session, false);
+            cli.out(`dry run: ${total} clips planned, nothing generated or spent`);
             return;
           }
           if (result.generation) reportGeneration(cli, result.generation);

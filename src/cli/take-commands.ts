@@ -53,6 +53,33 @@ async function offsets(session: Session, takes: Take[]): Promise<Map<string, num
   return out;
 }
 
+/** Prints the plan's estimated cost per provider for the clips still to make; nothing is submitted. */
+export async function printEstimate(cli: Cli, session: Session, json: boolean): Promise<void> {
+  const analysis = await analyzeStage(session);
+  const plan = await planStage(session, analysis);
+  const { jobs } = await jobsForPlan(session, plan.value, analysis.value);
+  const done = new Set((await session.store.listTakes({ statuses: ["succeeded"] })).map((t) => t.segmentKey));
+  const todo = jobs.filter((j) => !done.has(j.segmentKey));
+  const e = await estimateJobs(session, todo);
+  const report = {
+    provider: session.clip.provider,
+    segments: jobs.length,
+    to_generate: todo.length,
+    video_seconds: e.videoSeconds,
+    estimated_usd: e.totalUsd,
+    per_provider_usd: e.perProvider,
+    budget_usd: session.project.config.budget ?? null,
+  };
+  if (json) return cli.out(JSON.stringify(report, null, 2));
+  cli.out(
+    `${todo.length} of ${jobs.length} clips to generate (${e.videoSeconds.toFixed(1)} s of video) on ${session.clip.provider}`,
+  );
+  for (const [name, usd] of Object.entries(e.perProvider)) cli.out(`  ${name}: $${usd.toFixed(2)}`);
+  cli.out(
+    `estimated cost: $${e.totalUsd.toFixed(2)}${report.budget_usd !== null ? ` (budget $${report.budget_usd.toFixed(2)})` : ""}`,
+  );
+}
+
 export function registerTakeCommands(program: Command, cli: Cli): void {
   program
     .command("takes")
@@ -127,34 +154,7 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
     .description("the plan with its estimated cost per provider — nothing is spent")
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
-      await withSession(program, cli, async (session) => {
-        const analysis = await analyzeStage(session);
-        const plan = await planStage(session, analysis);
-        const { jobs } = await jobsForPlan(session, plan.value, analysis.value);
-        const done = new Set(
-          (await session.store.listTakes({ statuses: ["succeeded"] })).map((t) => t.segmentKey),
-        );
-        const todo = jobs.filter((j) => !done.has(j.segmentKey));
-        const e = await estimateJobs(session, todo);
-        {
-          const report = {
-            provider: session.clip.provider,
-            segments: jobs.length,
-            to_generate: todo.length,
-            video_seconds: e.videoSeconds,
-            estimated_usd: e.totalUsd,
-            per_provider_usd: e.perProvider,
-            budget_usd: session.project.config.budget ?? null,
-          };
-          if (o.json) return cli.out(JSON.stringify(report, null, 2));
-          cli.out(
-            `${todo.length} of ${jobs.length} clips to generate (${e.videoSeconds.toFixed(1)} s of video) on ${session.clip.provider}`,
-          );
-          cli.out(
-            `estimated cost: $${e.totalUsd.toFixed(2)}${report.budget_usd !== null ? ` (budget $${report.budget_usd.toFixed(2)})` : ""}`,
-          );
-        }
-      });
+      await withSession(program, cli, (session) => printEstimate(cli, session, o.json ?? false));
     });
 
   program

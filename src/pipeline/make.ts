@@ -7,7 +7,7 @@ import type { Plan } from "../plan/types.js";
 import { generateStage } from "./generate.js";
 import { type RenderOutcome, type RenderRequest, renderStage } from "./render.js";
 import type { Session } from "./session.js";
-import { ensureSources } from "./sources.js";
+import { ensureSources, requireSources } from "./sources.js";
 import { analyzeStage, planStage, type StageOutcome } from "./stages.js";
 
 export interface MakeOptions extends RenderRequest {
@@ -28,7 +28,9 @@ export interface MakeResult {
 
 export async function make(session: Session, options: MakeOptions = {}): Promise<MakeResult> {
   // A song or key image still to be made from lyrics_file / key_image comes first (may rewrite `lyrics:`).
-  session = await ensureSources(session);
+  // A dry run spends nothing, so it cannot make them: it says what is missing instead.
+  if (options.dryRun) await requireSources(session);
+  else session = await ensureSources(session);
   // A bad image should stop the run before minutes of analysis, not after.
   await probeImage(session.tools, session.project.imagePath, session.signal);
   const analysis = await analyzeStage(session);

@@ -265,6 +265,25 @@ async function ensureImage(session: Session, keyImage: KeyImageSettings): Promis
  * Makes the project's missing song (from `lyrics_file` with `music:`) and key image (with
  * `key_image:`). Returns the session, with the project read again when refrain.yaml changed.
  */
+/** For a dry run: a song or image that `make` would have to pay to create is an error naming it. */
+export async function requireSources(session: Session): Promise<void> {
+  const { project } = session;
+  for (const [path, setting, field] of [
+    [project.songPath, project.config.music, "music"],
+    [project.imagePath, project.config.key_image, "key_image"],
+  ] as const) {
+    if (setting && !(await exists(path))) {
+      throw new UserInputError(
+        `${path} does not exist yet: \`refrain make\` would create it with ${field}: (a paid call)`,
+        {
+          file: path,
+          hint: "run `refrain make` without --dry-run to make it, or `refrain song` / `refrain image` first",
+        },
+      );
+    }
+  }
+}
+
 export async function ensureSources(session: Session): Promise<Session> {
   let s = session;
   const { config } = s.project;
