@@ -109,13 +109,14 @@ async function tour(dir: string, env: Record<string, string>, failing: string[])
   await r("cost", "--json");
   expect((await r("export", "otio")).code).toBe(0);
   expect((await r("--verbose", "export", "srt")).code).toBe(0);
-  // Each failing provider: estimate, a make that fails on submit, takes and cost; every other one verbose.
+  // Each failing provider: estimate, a run that fails on submit, takes and cost; every other one verbose.
   for (const [i, name] of failing.entries()) {
     await setClip(dir, clips[name]!);
     const v = i % 2 === 1 ? ["--verbose"] : [];
     await r(...v, "estimate");
-    const made = await r(...v, "make");
-    expect(made.code !== 0 || /failed/.test(made.err), `${name}: make should fail\n${made.err}`).toBe(true);
+    // `make` once (it renders); `generate` for the rest submits the same way without the render's time.
+    const made = await r(...v, i === 0 ? "make" : "generate");
+    expect(made.code !== 0 || /failed/.test(made.err), `${name}: should fail\n${made.err}`).toBe(true);
     await r(...v, "takes");
     await r(...v, "cost");
   }
