@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { Lyrics } from "../src/analysis/types.js";
 import {
   buildTimeline,
   DEFAULT_CLIPS_PER_CHUNK,
@@ -20,6 +21,8 @@ import {
   renderTimeline,
 } from "../src/assemble/index.js";
 import { planOf, writeSong } from "../src/assemble/testing.js";
+import { toAss } from "../src/export/index.js";
+import { writeFileAtomic } from "../src/files/index.js";
 import { findTools, runFfmpeg } from "../src/media/index.js";
 import { type Rate, samplesToFrames } from "../src/time/index.js";
 
@@ -62,6 +65,20 @@ function lengths(n: number): number[] {
   return Array.from({ length: n }, (_, i) => 130 + ((i * 37) % 41));
 }
 
+/** A lyric line every 4 s with five timed words, as karaoke subtitles would show over a whole song. */
+function lyricsFor(durationSamples: number): Lyrics {
+  const lines = [];
+  for (let start = 48_000 * 2; start + 48_000 * 3 < durationSamples; start += 48_000 * 4) {
+    const words = Array.from({ length: 5 }, (_, i) => ({
+      text: ["hold", "the", "light", "歌声", "longer"][i]!,
+      start: start + i * 28_800,
+      end: start + i * 28_800 + 24_000,
+    }));
+    lines.push({ text: words.map((w) => w.text).join(" "), start, end: words[4]!.end, words });
+  }
+  return { lines, sections: [], estimated: false, format: "lrc-enhanced", warnings: [] };
+}
+
 async function setup(clips: number) {
   const plan = planOf(lengths(clips), fps, 8);
   const longest = Math.max(...plan.segments.map((s) => s.generateFrames));
@@ -91,7 +108,19 @@ async function setup(clips: number) {
     frames: longest,
   }));
   const timeline = buildTimeline(plan, picks, { rate: fps, songPath: song, transitionFrames: 10 });
-  return { plan, timeline, song, take };
+  // The finished-video variant: every clip colour-corrected (a per-channel lutrgb, as src/sync makes)
+  // and karaoke lyrics burnt in.
+  const coloured = buildTimeline(
+    plan,
+    picks.map((p) => ({ ...p, colour: { filter: "lutrgb=r=val*0.93+6:g=val*1.02-2:b=val*1.05+1" } })),
+    { rate: fps, songPath: song, transitionFrames: 10 },
+  );
+  const ass = resolve(DIR, `lyrics-${clips}.ass`);
+  await writeFileAtomic(
+    ass,
+    toAss(lyricsFor(plan.durationSamples), { width: 1280, height: 720, preset: "16:9", karaoke: true }),
+  );
+  return { plan, timeline, coloured, ass, song, take };
 }
 
 /** Encodes `frames` frames of `input` with the render's settings: the cost floor of any render. */
@@ -133,10 +162,12 @@ async function render(
   timeline: Awaited<ReturnType<typeof setup>>["timeline"],
   clipsPerChunk: number,
   name: string,
+  subtitlesPath?: string,
 ): Promise<Measure> {
   const t0 = performance.now();
   const c0 = childCpuSeconds();
-  const r = await renderTimeline(tools, timeline, settings, resolve(DIR, `${name}.mp4`), { clipsPerChunk });
+  const withSubs = subtitlesPath ? { ...settings, subtitlesPath, burnSubtitles: true } : settings;
+  const r = await renderTimeline(tools, timeline, withSubs, resolve(DIR, `${name}.mp4`), { clipsPerChunk });
   return {
     seconds: (performance.now() - t0) / 1000,
     cpu: childCpuSeconds() - c0,
@@ -169,6 +200,8 @@ const one = await render(short.timeline, 1000, "one-graph-3min");
 row(`one graph, ${shortClips} clips`, one, b);
 const chunked = await render(short.timeline, DEFAULT_CLIPS_PER_CHUNK, "chunked-3min");
 row(`chunks of ${DEFAULT_CLIPS_PER_CHUNK} clips + copy join`, chunked, b);
+const finished = await render(short.coloured, DEFAULT_CLIPS_PER_CHUNK, "finished-3min", short.ass);
+row(`chunks + colour correction on every clip + karaoke burnt in`, finished, b);
 if (!process.argv.includes("--skip-long")) {
   const long = await setup(90);
   const lf = samplesToFrames(long.plan.durationSamples, fps);

@@ -24,6 +24,8 @@ export const REQUIRED_FILTERS = [
   "concat",
   "aresample",
   "showwavespic",
+  "tpad",
+  "lutrgb",
 ] as const;
 
 export const MIN_FFMPEG_MAJOR = 5;
