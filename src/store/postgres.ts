@@ -5,18 +5,35 @@ import { UserInputError } from "../errors/index.js";
 import type { CacheKey } from "./cachekey.js";
 import { hashKey } from "./cachekey.js";
 import { openMediaFolder } from "./media.js";
+import {
+  finishValues,
+  LEDGER_TOTALS_SQL,
+  type LedgerRow,
+  newerSchemaError,
+  newTakeValues,
+  overBudget,
+  type PickRow,
+  requireResolvable,
+  type StageRow,
+  stageRow,
+  TAKE_SELECT,
+  type TakeRow,
+  toLedgerEntry,
+  toLedgerTotals,
+  toPick,
+  toStage,
+  toTake,
+  voidOutcome,
+} from "./rows.js";
 import type {
   IntentResult,
   LedgerEntry,
   LedgerTotals,
   NewTake,
-  Pick,
-  StageRecord,
   Store,
   Take,
   TakeFilter,
   TakeOutcome,
-  TakeStatus,
 } from "./types.js";
 
 export interface PostgresStoreOptions {
@@ -98,9 +115,6 @@ const MIGRATIONS: readonly string[] = [
 /** Advisory-lock namespace for schema migrations (any fixed number unlikely to clash). */
 const MIGRATION_LOCK = 0x7265_6672; // "refr"
 
-const toMicros = (usd: number) => Math.round(usd * 1e6);
-const fromMicros = (micros: number) => micros / 1e6;
-
 // BIGINT and NUMERIC (sums) come back as strings by default; every value here (epoch ms,
 // micro-dollars, seeds) is far below 2^53, so numbers are exact. Scoped to this pool only.
 const TYPES = {
@@ -134,71 +148,6 @@ export function redactUrl(url: string): string {
     return "(unparseable database URL)";
   }
 }
-
-interface TakeRow {
-  id: string;
-  job_key: string;
-  segment: number;
-  segment_key: string;
-  kind: string;
-  provider: string;
-  endpoint: string;
-  model: string;
-  seed: number;
-  prompt: string;
-  image_hash: string;
-  audio_hash: string;
-  frames: number;
-  video_seconds: number;
-  token: string;
-  remote_id: string | null;
-  status: TakeStatus;
-  estimated_micros: number;
-  actual_micros: number | null;
-  created_at: number;
-  submitted_at: number | null;
-  finished_at: number | null;
-  failure_reason: string | null;
-  output_hash: string | null;
-  stale: boolean;
-  spec_json: string;
-  picked: boolean;
-}
-
-function toTake(r: TakeRow): Take {
-  return {
-    id: r.id,
-    jobKey: r.job_key,
-    segment: r.segment,
-    segmentKey: r.segment_key,
-    kind: r.kind,
-    provider: r.provider,
-    endpoint: r.endpoint,
-    model: r.model,
-    seed: r.seed,
-    prompt: r.prompt,
-    imageHash: r.image_hash,
-    audioHash: r.audio_hash,
-    frames: r.frames,
-    videoSeconds: r.video_seconds,
-    token: r.token,
-    remoteId: r.remote_id,
-    status: r.status,
-    estimatedUsd: fromMicros(r.estimated_micros),
-    actualUsd: r.actual_micros === null ? null : fromMicros(r.actual_micros),
-    createdAt: r.created_at,
-    submittedAt: r.submitted_at,
-    finishedAt: r.finished_at,
-    failureReason: r.failure_reason,
-    outputHash: r.output_hash,
-    stale: r.stale,
-    picked: r.picked,
-    spec: JSON.parse(r.spec_json),
-  };
-}
-
-const TAKE_SELECT = `SELECT t.*, (p.take_id IS NOT NULL) AS picked
-  FROM takes t LEFT JOIN picks p ON p.segment_key = t.segment_key AND p.take_id = t.id`;
 
 type Query = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
 
@@ -273,10 +222,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         | undefined;
       const version = row?.value ?? 0;
       if (version > MIGRATIONS.length)
-        throw new UserInputError(
-          `schema ${schema} at ${where} was written by a newer refrain (schema ${version}, this one knows ${MIGRATIONS.length})`,
-          { hint: "upgrade refrain" },
-        );
+        throw newerSchemaError(`schema ${schema} at ${where}`, version, MIGRATIONS.length);
       for (let v = version; v < MIGRATIONS.length; v++) await q(MIGRATIONS[v]!);
       await q(
         "INSERT INTO meta (key, value) VALUES ('version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -312,12 +258,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     );
     if (held !== 0) await ledgerAdd(q, takeId, "release", -held, at);
   };
-  const finish = (q: Query, id: string, o: TakeOutcome) =>
-    q(
+  const finish = (q: Query, id: string, o: TakeOutcome) => {
+    const v = finishValues(o);
+    return q(
       `UPDATE takes SET status = $2, finished_at = $3, output_hash = $4, failure_reason = $5, actual_micros = $6
        WHERE id = $1 AND status IN ('intent', 'submitted', 'running', 'uncertain')`,
-      [id, o.status, o.finishedAt, o.outputHash ?? null, o.failureReason ?? null, toMicros(o.chargeUsd)],
+      [id, v.status, v.finishedAt, v.outputHash, v.failureReason, v.actualMicros],
     );
+  };
   const projectLock = (q: Query) => q("SELECT pg_advisory_xact_lock(hashtext($1))", [schema]);
 
   let closed = false;
@@ -339,18 +287,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     async putStage(key: CacheKey, result: unknown, createdAt: number) {
       const keyHash = hashKey(key);
+      const row = stageRow(key, keyHash, result, createdAt);
       await query(
         `INSERT INTO stages (stage, key_hash, key_json, result_json, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (stage, key_hash) DO UPDATE SET key_json = excluded.key_json,
            result_json = excluded.result_json, created_at = excluded.created_at, seq = DEFAULT`,
-        [key.stage, keyHash, JSON.stringify(key), JSON.stringify(result ?? null), createdAt],
+        [row.stage, row.key_hash, row.key_json, row.result_json, row.created_at],
       );
       return { stage: key.stage, keyHash, key, result, createdAt };
     },
     async createIntent(take: NewTake, budgetUsd?: number): Promise<IntentResult> {
       return transaction(async (q) => {
         await projectLock(q);
-        const estimatedMicros = toMicros(take.estimatedUsd);
+        const { estimatedMicros, specJson } = newTakeValues(take);
         const holder = (
           await q(
             `${TAKE_SELECT} WHERE t.job_key = $1 AND t.status NOT IN ('failed', 'cancelled')
@@ -361,8 +310,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         if (holder) return { ok: false, reason: "taken", take: toTake(holder) };
         if (budgetUsd !== undefined) {
           const committed = Number((await q("SELECT COALESCE(SUM(micros), 0) AS m FROM ledger")).rows[0].m);
-          if (committed + estimatedMicros > toMicros(budgetUsd))
-            return { ok: false, reason: "budget", committedUsd: fromMicros(committed), budgetUsd };
+          const refused = overBudget(committed, estimatedMicros, budgetUsd);
+          if (refused) return refused;
         }
         await q(
           `INSERT INTO takes (id, job_key, segment, segment_key, kind, provider, endpoint, model, seed, prompt,
@@ -386,7 +335,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             take.token,
             estimatedMicros,
             take.createdAt,
-            JSON.stringify(take.spec ?? null),
+            specJson,
           ],
         );
         if (estimatedMicros !== 0) await ledgerAdd(q, take.id, "reserve", estimatedMicros, take.createdAt);
@@ -421,7 +370,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         // Finishing twice (a retried step after a crash) must not charge twice.
         if (changed === 0) return requireTake(q, takeId);
         await release(q, takeId, o.finishedAt);
-        if (o.chargeUsd !== 0) await ledgerAdd(q, takeId, "charge", toMicros(o.chargeUsd), o.finishedAt);
+        if (o.chargeUsd !== 0)
+          await ledgerAdd(q, takeId, "charge", finishValues(o).actualMicros, o.finishedAt);
         if (o.status === "succeeded")
           await q(
             `INSERT INTO picks (segment_key, segment, take_id, picked_at) VALUES ($1, $2, $3, $4)
@@ -434,9 +384,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async resolveUncertain(takeId, r) {
       await transaction(async (q) => {
         await q("SELECT id FROM takes WHERE id = $1 FOR UPDATE", [takeId]);
-        const take = await requireTake(q, takeId);
-        if (take.status !== "uncertain" && take.status !== "intent")
-          throw new UserInputError(`take ${takeId} is ${take.status}, not uncertain`);
+        requireResolvable(await requireTake(q, takeId));
         if ("remoteId" in r) {
           await q(
             `UPDATE takes SET remote_id = $2, submitted_at = $3, status = 'submitted'
@@ -444,12 +392,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             [takeId, r.remoteId, r.at],
           );
         } else {
-          await finish(q, takeId, {
-            status: "cancelled",
-            finishedAt: r.at,
-            failureReason: "void: the provider never received it",
-            chargeUsd: 0,
-          });
+          await finish(q, takeId, voidOutcome(r.at));
           await release(q, takeId, r.at);
         }
       });
@@ -494,14 +437,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     async listPicks() {
       const rows = (await query("SELECT * FROM picks ORDER BY segment, segment_key")).rows as PickRow[];
-      return rows.map(
-        (r): Pick => ({
-          segmentKey: r.segment_key,
-          segment: r.segment,
-          takeId: r.take_id,
-          pickedAt: r.picked_at,
-        }),
-      );
+      return rows.map(toPick);
     },
     async ledger(takeId?: string) {
       const rows = (
@@ -509,18 +445,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           ? await query("SELECT * FROM ledger ORDER BY id")
           : await query("SELECT * FROM ledger WHERE take_id = $1 ORDER BY id", [takeId])
       ).rows as LedgerRow[];
-      return rows.map(
-        (r): LedgerEntry => ({ takeId: r.take_id, kind: r.kind, usd: fromMicros(r.micros), at: r.at }),
-      );
+      return rows.map(toLedgerEntry);
     },
     async ledgerTotals(): Promise<LedgerTotals> {
-      const t = (
-        await query(
-          `SELECT COALESCE(SUM(CASE WHEN kind = 'charge' THEN micros END), 0) AS charged,
-                  COALESCE(SUM(CASE WHEN kind <> 'charge' THEN micros END), 0) AS reserved FROM ledger`,
-        )
-      ).rows[0] as { charged: number; reserved: number };
-      return { chargedUsd: fromMicros(t.charged), reservedUsd: fromMicros(t.reserved) };
+      const t = (await query(LEDGER_TOTALS_SQL)).rows[0] as { charged: number; reserved: number };
+      return toLedgerTotals(t);
     },
     async close() {
       if (closed) return;
@@ -541,34 +470,4 @@ export async function dropPostgresProject(url: string, projectId: string): Promi
   } finally {
     await client.end();
   }
-}
-
-interface StageRow {
-  stage: string;
-  key_hash: string;
-  key_json: string;
-  result_json: string;
-  created_at: number;
-}
-interface LedgerRow {
-  take_id: string;
-  kind: LedgerEntry["kind"];
-  micros: number;
-  at: number;
-}
-interface PickRow {
-  segment_key: string;
-  segment: number;
-  take_id: string;
-  picked_at: number;
-}
-
-function toStage(r: StageRow): StageRecord {
-  return {
-    stage: r.stage,
-    keyHash: r.key_hash,
-    key: JSON.parse(r.key_json) as CacheKey,
-    result: JSON.parse(r.result_json),
-    createdAt: r.created_at,
-  };
 }

@@ -6,19 +6,27 @@ import { UserInputError } from "../errors/index.js";
 import type { CacheKey } from "./cachekey.js";
 import { hashKey } from "./cachekey.js";
 import { openMediaFolder } from "./media.js";
-import type {
-  IntentResult,
-  LedgerEntry,
-  LedgerTotals,
-  NewTake,
-  Pick,
-  StageRecord,
-  Store,
-  Take,
-  TakeFilter,
-  TakeOutcome,
-  TakeStatus,
-} from "./types.js";
+import {
+  finishValues,
+  LEDGER_TOTALS_SQL,
+  type LedgerRow,
+  newerSchemaError,
+  newTakeValues,
+  overBudget,
+  type PickRow,
+  requireResolvable,
+  type StageRow,
+  stageRow,
+  TAKE_SELECT,
+  type TakeRow,
+  toLedgerEntry,
+  toLedgerTotals,
+  toPick,
+  toStage,
+  toTake,
+  voidOutcome,
+} from "./rows.js";
+import type { IntentResult, LedgerTotals, NewTake, Store, Take, TakeFilter, TakeOutcome } from "./types.js";
 
 /**
  * Schema steps; `PRAGMA user_version` is the number applied. Append, never edit a shipped step.
@@ -82,74 +90,6 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX ledger_take ON ledger (take_id);`,
 ];
 
-const toMicros = (usd: number) => Math.round(usd * 1e6);
-const fromMicros = (micros: number) => micros / 1e6;
-
-interface TakeRow {
-  id: string;
-  job_key: string;
-  segment: number;
-  segment_key: string;
-  kind: string;
-  provider: string;
-  endpoint: string;
-  model: string;
-  seed: number;
-  prompt: string;
-  image_hash: string;
-  audio_hash: string;
-  frames: number;
-  video_seconds: number;
-  token: string;
-  remote_id: string | null;
-  status: TakeStatus;
-  estimated_micros: number;
-  actual_micros: number | null;
-  created_at: number;
-  submitted_at: number | null;
-  finished_at: number | null;
-  failure_reason: string | null;
-  output_hash: string | null;
-  stale: number;
-  spec_json: string;
-  picked: number;
-}
-
-function toTake(r: TakeRow): Take {
-  return {
-    id: r.id,
-    jobKey: r.job_key,
-    segment: r.segment,
-    segmentKey: r.segment_key,
-    kind: r.kind,
-    provider: r.provider,
-    endpoint: r.endpoint,
-    model: r.model,
-    seed: r.seed,
-    prompt: r.prompt,
-    imageHash: r.image_hash,
-    audioHash: r.audio_hash,
-    frames: r.frames,
-    videoSeconds: r.video_seconds,
-    token: r.token,
-    remoteId: r.remote_id,
-    status: r.status,
-    estimatedUsd: fromMicros(r.estimated_micros),
-    actualUsd: r.actual_micros === null ? null : fromMicros(r.actual_micros),
-    createdAt: r.created_at,
-    submittedAt: r.submitted_at,
-    finishedAt: r.finished_at,
-    failureReason: r.failure_reason,
-    outputHash: r.output_hash,
-    stale: r.stale === 1,
-    picked: r.picked === 1,
-    spec: JSON.parse(r.spec_json),
-  };
-}
-
-const TAKE_SELECT = `SELECT t.*, (p.take_id IS NOT NULL) AS picked
-  FROM takes t LEFT JOIN picks p ON p.segment_key = t.segment_key AND p.take_id = t.id`;
-
 export interface SqliteStoreOptions {
   /** Milliseconds a writer waits for another process's lock before failing (default 10 s). */
   readonly busyTimeoutMs?: number;
@@ -203,10 +143,7 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
          result_json = excluded.result_json, created_at = excluded.created_at`,
     ),
     committed: db.prepare<[], { micros: number }>("SELECT COALESCE(SUM(micros), 0) AS micros FROM ledger"),
-    totals: db.prepare<[], { charged: number; reserved: number }>(
-      `SELECT COALESCE(SUM(CASE WHEN kind = 'charge' THEN micros END), 0) AS charged,
-              COALESCE(SUM(CASE WHEN kind <> 'charge' THEN micros END), 0) AS reserved FROM ledger`,
-    ),
+    totals: db.prepare<[], { charged: number; reserved: number }>(LEDGER_TOTALS_SQL),
     outstanding: db.prepare<[string], { micros: number }>(
       "SELECT COALESCE(SUM(micros), 0) AS micros FROM ledger WHERE take_id = ? AND kind <> 'charge'",
     ),
@@ -275,53 +212,37 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
   };
 
   const createIntent = db.transaction((take: NewTake, budgetUsd: number | undefined): IntentResult => {
-    const estimatedMicros = toMicros(take.estimatedUsd);
+    const { estimatedMicros, specJson } = newTakeValues(take);
     const holder = s.jobHolder.get(take.jobKey);
     if (holder) return { ok: false, reason: "taken", take: toTake(holder) };
     if (budgetUsd !== undefined) {
-      const committed = s.committed.get()?.micros ?? 0;
-      if (committed + estimatedMicros > toMicros(budgetUsd))
-        return { ok: false, reason: "budget", committedUsd: fromMicros(committed), budgetUsd };
+      const refused = overBudget(s.committed.get()?.micros ?? 0, estimatedMicros, budgetUsd);
+      if (refused) return refused;
     }
-    s.takeInsert.run({ ...take, estimatedMicros, specJson: JSON.stringify(take.spec ?? null) });
+    s.takeInsert.run({ ...take, estimatedMicros, specJson });
     if (estimatedMicros !== 0) s.ledgerAdd.run(take.id, "reserve", estimatedMicros, take.createdAt);
     return { ok: true, take: requireTake(take.id) };
   });
 
   const finishTake = db.transaction((takeId: string, o: TakeOutcome): Take => {
     const before = requireTake(takeId);
-    const changed = s.finish.run({
-      id: takeId,
-      status: o.status,
-      finishedAt: o.finishedAt,
-      outputHash: o.outputHash ?? null,
-      failureReason: o.failureReason ?? null,
-      actualMicros: toMicros(o.chargeUsd),
-    }).changes;
+    const values = finishValues(o);
+    const changed = s.finish.run({ id: takeId, ...values }).changes;
     // Finishing twice (a retried step after a crash) must not charge twice.
     if (changed === 0) return before;
     release(takeId, o.finishedAt);
-    if (o.chargeUsd !== 0) s.ledgerAdd.run(takeId, "charge", toMicros(o.chargeUsd), o.finishedAt);
+    if (o.chargeUsd !== 0) s.ledgerAdd.run(takeId, "charge", values.actualMicros, o.finishedAt);
     if (o.status === "succeeded") s.pickDefault.run(before.segmentKey, before.segment, takeId, o.finishedAt);
     return requireTake(takeId);
   });
 
   const resolveUncertain = db.transaction(
     (takeId: string, r: { remoteId: string; at: number } | { void: true; at: number }) => {
-      const take = requireTake(takeId);
-      if (take.status !== "uncertain" && take.status !== "intent")
-        throw new UserInputError(`take ${takeId} is ${take.status}, not uncertain`);
+      requireResolvable(requireTake(takeId));
       if ("remoteId" in r) {
         s.submitted.run(r.remoteId, r.at, takeId);
       } else {
-        s.finish.run({
-          id: takeId,
-          status: "cancelled",
-          finishedAt: r.at,
-          outputHash: null,
-          failureReason: "void: the provider never received it",
-          actualMicros: 0,
-        });
+        s.finish.run({ id: takeId, ...finishValues(voidOutcome(r.at)) });
         release(takeId, r.at);
       }
     },
@@ -352,7 +273,8 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
     },
     async putStage(key: CacheKey, result: unknown, createdAt: number) {
       const keyHash = hashKey(key);
-      s.stagePut.run(key.stage, keyHash, JSON.stringify(key), JSON.stringify(result ?? null), createdAt);
+      const row = stageRow(key, keyHash, result, createdAt);
+      s.stagePut.run(row.stage, row.key_hash, row.key_json, row.result_json, row.created_at);
       return { stage: key.stage, keyHash, key, result, createdAt };
     },
     async createIntent(take, budgetUsd) {
@@ -410,24 +332,15 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
       s.pickSet.run(segmentKey, segment, takeId, at);
     },
     async listPicks() {
-      return s.picks.all().map(
-        (r): Pick => ({
-          segmentKey: r.segment_key,
-          segment: r.segment,
-          takeId: r.take_id,
-          pickedAt: r.picked_at,
-        }),
-      );
+      return s.picks.all().map(toPick);
     },
     async ledger(takeId?: string) {
       const rows = takeId === undefined ? s.ledgerAll.all() : s.ledgerOf.all(takeId);
-      return rows.map(
-        (r): LedgerEntry => ({ takeId: r.take_id, kind: r.kind, usd: fromMicros(r.micros), at: r.at }),
-      );
+      return rows.map(toLedgerEntry);
     },
     async ledgerTotals(): Promise<LedgerTotals> {
       const t = s.totals.get() ?? { charged: 0, reserved: 0 };
-      return { chargedUsd: fromMicros(t.charged), reservedUsd: fromMicros(t.reserved) };
+      return toLedgerTotals(t);
     },
     async close() {
       if (db.open) db.close();
@@ -436,45 +349,11 @@ export function openSqliteStore(projectDir: string, options: SqliteStoreOptions 
   return store;
 }
 
-interface StageRow {
-  stage: string;
-  key_hash: string;
-  key_json: string;
-  result_json: string;
-  created_at: number;
-}
-interface LedgerRow {
-  take_id: string;
-  kind: LedgerEntry["kind"];
-  micros: number;
-  at: number;
-}
-interface PickRow {
-  segment_key: string;
-  segment: number;
-  take_id: string;
-  picked_at: number;
-}
-
-function toStage(r: StageRow): StageRecord {
-  return {
-    stage: r.stage,
-    keyHash: r.key_hash,
-    key: JSON.parse(r.key_json) as CacheKey,
-    result: JSON.parse(r.result_json),
-    createdAt: r.created_at,
-  };
-}
-
 /** Applies missing schema steps under a write lock, so two processes opening at once migrate once. */
 function migrate(db: Database.Database, file: string): void {
   const step = db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length)
-      throw new UserInputError(
-        `${file} was written by a newer refrain (schema ${version}, this one knows ${MIGRATIONS.length})`,
-        { file, hint: "upgrade refrain" },
-      );
+    if (version > MIGRATIONS.length) throw newerSchemaError(file, version, MIGRATIONS.length, { file });
     for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
   });
