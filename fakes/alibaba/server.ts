@@ -14,6 +14,7 @@
 import { findTools, type Tools } from "../../src/media/index.js";
 import {
   audioSeconds,
+  cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
@@ -21,9 +22,9 @@ import {
   isMain,
   newStats,
   Once,
-  serveResult,
+  serveHostedFake,
 } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { readBody, sendJson } from "../shared/http.js";
 
 export type AlibabaBehaviour =
   | "alibaba-one-task"
@@ -104,13 +105,15 @@ export async function startAlibabaFake(options: AlibabaFakeOptions = {}): Promis
     };
   };
 
-  const server = createServer(async (req, res) => {
-    stats.requests++;
-    try {
-      const url = new URL(req.url ?? "/", base);
+  const server = await serveHostedFake({
+    jobs,
+    files,
+    stats,
+    port: options.port,
+    expiredStatus: 403,
+    onError: (res, message) => sendJson(res, 500, { code: "InternalError", message }),
+    route: async (req, res, url) => {
       const path = url.pathname;
-      if (await serveResult(jobs, req, res, path, stats, 403)) return;
-      if (await files.serve(req, res, path)) return;
       if (req.headers.authorization !== `Bearer ${key}`) {
         stats.refusedAuth++;
         return sendJson(res, 401, {
@@ -224,24 +227,14 @@ export async function startAlibabaFake(options: AlibabaFakeOptions = {}): Promis
         request_id: requestId(),
         output: { task_id: job.id, task_status: "PENDING" },
       });
-    } catch (e) {
-      sendJson(res, 500, { code: "InternalError", message: `fake error: ${(e as Error).message}` });
-    }
-  });
-  base = await listenLoopback(server, options.port);
-  return {
-    url: base,
-    stats,
-    faceChecks: () => faceChecks,
-    close: async () => {
-      await closeServer(server);
-      await jobs.close();
     },
-  };
+  });
+  base = server.url;
+  return { ...server, faceChecks: () => faceChecks };
 }
 
 if (isMain(import.meta.url)) {
-  const behaviours = process.argv.slice(2).filter((a) => a.startsWith("alibaba-")) as AlibabaBehaviour[];
-  const fake = await startAlibabaFake({ behaviours, port: Number(process.env.PORT ?? 0) });
+  const { behaviours, port } = cliOptions<AlibabaBehaviour>("alibaba-");
+  const fake = await startAlibabaFake({ behaviours, port });
   console.log(`alibaba (DashScope) fake on ${fake.url} (key "sk-test-key")`);
 }

@@ -13,15 +13,16 @@ import { randomUUID } from "node:crypto";
 import { findTools, type Tools } from "../../src/media/index.js";
 import {
   audioSeconds,
+  cliOptions,
   FakeFiles,
   FakeJobs,
   type FakeStats,
   isMain,
   newStats,
   Once,
-  serveResult,
+  serveHostedFake,
 } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { readBody, sendJson } from "../shared/http.js";
 
 export type FalBehaviour =
   | "fal-429-then-ok"
@@ -74,13 +75,14 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
   const uploadTokens = new Map<string, string>();
   let base = "";
 
-  const server = createServer(async (req, res) => {
-    stats.requests++;
-    try {
-      const url = new URL(req.url ?? "/", base);
+  const server = await serveHostedFake({
+    jobs,
+    files,
+    stats,
+    port: options.port,
+    onError: (res, message) => sendJson(res, 500, { detail: message }),
+    route: async (req, res, url) => {
       const path = url.pathname;
-      if (await serveResult(jobs, req, res, path, stats)) return;
-      if (await files.serve(req, res, path)) return;
       // The signed upload URL needs no key, as a real pre-signed storage URL.
       const put = /^\/storage\/put\/([^/]+)$/.exec(path);
       if (put && req.method === "PUT") {
@@ -239,24 +241,15 @@ export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFak
         });
       }
       sendJson(res, 404, { detail: "Not found" });
-    } catch (e) {
-      sendJson(res, 500, { detail: `fake error: ${(e as Error).message}` });
-    }
-  });
-  base = await listenLoopback(server, options.port);
-  return {
-    url: base,
-    stats,
-    close: async () => {
-      await closeServer(server);
-      await jobs.close();
     },
-  };
+  });
+  base = server.url;
+  return server;
 }
 
 if (isMain(import.meta.url)) {
-  const behaviours = process.argv.slice(2).filter((a) => a.startsWith("fal-")) as FalBehaviour[];
-  const fake = await startFalFake({ behaviours, port: Number(process.env.PORT ?? 0) });
+  const { behaviours, port } = cliOptions<FalBehaviour>("fal-");
+  const fake = await startFalFake({ behaviours, port });
   console.log(
     `fal fake on ${fake.url} (key "fal-test-key")${behaviours.length ? `, behaviours: ${behaviours.join(", ")}` : ""}`,
   );

@@ -12,6 +12,7 @@ import { findTools, type Tools } from "../../src/media/index.js";
 import { signRequest } from "../../src/providers/omnihuman/sign.js";
 import {
   audioSeconds,
+  cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
@@ -19,9 +20,9 @@ import {
   isMain,
   newStats,
   Once,
-  serveResult,
+  serveHostedFake,
 } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { readBody, sendJson } from "../shared/http.js";
 
 export type OmniHumanBehaviour = "omnihuman-429-then-ok" | "omnihuman-job-fails" | "omnihuman-output-expires";
 
@@ -88,12 +89,14 @@ export async function startOmniHumanFake(options: OmniHumanFakeOptions = {}): Pr
     };
   };
 
-  const server = createServer(async (req, res) => {
-    stats.requests++;
-    try {
-      const url = new URL(req.url ?? "/", base);
-      if (await serveResult(jobs, req, res, url.pathname, stats, 403)) return;
-      if (await files.serve(req, res, url.pathname)) return;
+  const server = await serveHostedFake({
+    jobs,
+    files,
+    stats,
+    port: options.port,
+    expiredStatus: 403,
+    onError: (res, message) => reply(res, 500, 50500, message),
+    route: async (req, res, url) => {
       const body = ((await readBody(req)) ?? Buffer.alloc(0)).toString("utf8");
       const auth = String(req.headers.authorization ?? "");
       const date = String(req.headers["x-date"] ?? "");
@@ -172,24 +175,15 @@ export async function startOmniHumanFake(options: OmniHumanFakeOptions = {}): Pr
         return reply(res, 200, 10000, "Success", view(job));
       }
       return reply(res, 404, 50404, `unknown Action ${action}`);
-    } catch (e) {
-      reply(res, 500, 50500, `fake error: ${(e as Error).message}`);
-    }
-  });
-  base = await listenLoopback(server, options.port);
-  return {
-    url: base,
-    stats,
-    close: async () => {
-      await closeServer(server);
-      await jobs.close();
     },
-  };
+  });
+  base = server.url;
+  return server;
 }
 
 if (isMain(import.meta.url)) {
-  const behaviours = process.argv.slice(2).filter((a) => a.startsWith("omnihuman-")) as OmniHumanBehaviour[];
-  const fake = await startOmniHumanFake({ behaviours, port: Number(process.env.PORT ?? 0) });
+  const { behaviours, port } = cliOptions<OmniHumanBehaviour>("omnihuman-");
+  const fake = await startOmniHumanFake({ behaviours, port });
   console.log(
     `omnihuman (Volcengine) fake on ${fake.url} (VOLC_ACCESSKEY=AKLTtestaccess VOLC_SECRETKEY=test-secret-key)`,
   );

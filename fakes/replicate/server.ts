@@ -11,6 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { findTools, type Tools } from "../../src/media/index.js";
 import {
   audioSeconds,
+  cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
@@ -18,17 +19,9 @@ import {
   isMain,
   newStats,
   Once,
-  serveResult,
+  serveHostedFake,
 } from "../shared/hosted.js";
-import {
-  closeServer,
-  createServer,
-  listenLoopback,
-  parseMultipart,
-  readBody,
-  sendJson,
-  sleep,
-} from "../shared/http.js";
+import { parseMultipart, readBody, sendJson, sleep } from "../shared/http.js";
 
 export type ReplicateBehaviour =
   | "replicate-429-then-ok"
@@ -99,13 +92,14 @@ export async function startReplicateFake(options: ReplicateFakeOptions = {}): Pr
     };
   };
 
-  const server = createServer(async (req, res) => {
-    stats.requests++;
-    try {
-      const url = new URL(req.url ?? "/", base);
+  const server = await serveHostedFake({
+    jobs,
+    files,
+    stats,
+    port: options.port,
+    onError: (res, message) => sendJson(res, 500, { detail: message }),
+    route: async (req, res, url) => {
       const path = url.pathname;
-      if (await serveResult(jobs, req, res, path, stats)) return;
-      if (await files.serve(req, res, path)) return;
       if (req.headers.authorization !== `Bearer ${token}`) {
         stats.refusedAuth++;
         return sendJson(res, 401, {
@@ -194,23 +188,14 @@ export async function startReplicateFake(options: ReplicateFakeOptions = {}): Pr
         return sendJson(res, 201, view(job));
       }
       sendJson(res, 404, { title: "Not found", detail: "Not found", status: 404 });
-    } catch (e) {
-      sendJson(res, 500, { detail: `fake error: ${(e as Error).message}` });
-    }
-  });
-  base = await listenLoopback(server, options.port);
-  return {
-    url: base,
-    stats,
-    close: async () => {
-      await closeServer(server);
-      await jobs.close();
     },
-  };
+  });
+  base = server.url;
+  return server;
 }
 
 if (isMain(import.meta.url)) {
-  const behaviours = process.argv.slice(2).filter((a) => a.startsWith("replicate-")) as ReplicateBehaviour[];
-  const fake = await startReplicateFake({ behaviours, port: Number(process.env.PORT ?? 0) });
+  const { behaviours, port } = cliOptions<ReplicateBehaviour>("replicate-");
+  const fake = await startReplicateFake({ behaviours, port });
   console.log(`replicate fake on ${fake.url} (token "r8_test_token")`);
 }

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTools, probe, type Tools } from "../../src/media/index.js";
 import { renderFakeClip } from "./clip.js";
-import type { IncomingMessage, ServerResponse } from "./http.js";
+import {
+  closeServer,
+  createServer,
+  type IncomingMessage,
+  listenLoopback,
+  type ServerResponse,
+} from "./http.js";
 
 export type FakeJobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -345,4 +351,60 @@ export function isMain(importMetaUrl: string): boolean {
   const arg = process.argv[1];
   if (!arg) return false;
   return importMetaUrl === new URL(`file://${arg.startsWith("/") ? arg : join(process.cwd(), arg)}`).href;
+}
+
+/** The behaviours (arguments that start with `prefix`) and port ($PORT, default any) a fake is started with from its command line. */
+export function cliOptions<B extends string>(prefix: string): { behaviours: B[]; port: number } {
+  return {
+    behaviours: process.argv.slice(2).filter((a) => a.startsWith(prefix)) as B[],
+    port: Number(process.env.PORT ?? 0),
+  };
+}
+
+/** A running hosted-API fake. */
+export interface HostedFakeServer {
+  url: string;
+  stats: FakeStats;
+  close(): Promise<void>;
+}
+
+export interface HostedFakeServerOptions {
+  jobs: FakeJobs;
+  files: FakeFiles;
+  stats: FakeStats;
+  port?: number;
+  /** What an expired result link answers (see serveResult). */
+  expiredStatus?: number;
+  /** The API itself; results and uploads are served before it is asked. */
+  route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** Answers a request the fake itself failed on, in the API's own error shape. */
+  onError(res: ServerResponse, message: string): void;
+}
+
+/**
+ * Serves a hosted-API fake on loopback: counts every request, serves result videos and uploads,
+ * hands the rest to `route`, and on close stops the server and every job.
+ */
+export async function serveHostedFake(o: HostedFakeServerOptions): Promise<HostedFakeServer> {
+  let base = "";
+  const server = createServer(async (req, res) => {
+    o.stats.requests++;
+    try {
+      const url = new URL(req.url ?? "/", base);
+      if (await serveResult(o.jobs, req, res, url.pathname, o.stats, o.expiredStatus)) return;
+      if (await o.files.serve(req, res, url.pathname)) return;
+      await o.route(req, res, url);
+    } catch (e) {
+      o.onError(res, `fake error: ${(e as Error).message}`);
+    }
+  });
+  base = await listenLoopback(server, o.port);
+  return {
+    url: base,
+    stats: o.stats,
+    close: async () => {
+      await closeServer(server);
+      await o.jobs.close();
+    },
+  };
 }

@@ -9,6 +9,7 @@
 import { findTools, type Tools } from "../../src/media/index.js";
 import {
   audioSeconds,
+  cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
@@ -16,16 +17,9 @@ import {
   isMain,
   newStats,
   Once,
-  serveResult,
+  serveHostedFake,
 } from "../shared/hosted.js";
-import {
-  closeServer,
-  createServer,
-  listenLoopback,
-  parseMultipart,
-  readBody,
-  sendJson,
-} from "../shared/http.js";
+import { parseMultipart, readBody, sendJson } from "../shared/http.js";
 
 export type WaveSpeedBehaviour = "wavespeed-429-then-ok" | "wavespeed-job-fails" | "wavespeed-output-expires";
 
@@ -84,13 +78,15 @@ export async function startWaveSpeedFake(options: WaveSpeedFakeOptions = {}): Pr
     created_at: new Date(job.createdAt).toISOString(),
   });
 
-  const server = createServer(async (req, res) => {
-    stats.requests++;
-    try {
-      const url = new URL(req.url ?? "/", base);
+  const server = await serveHostedFake({
+    jobs,
+    files,
+    stats,
+    port: options.port,
+    expiredStatus: 403,
+    onError: (res, message) => sendJson(res, 500, { code: 500, message, data: null }),
+    route: async (req, res, url) => {
       const path = url.pathname;
-      if (await serveResult(jobs, req, res, path, stats, 403)) return;
-      if (await files.serve(req, res, path)) return;
       if (req.headers.authorization !== `Bearer ${key}`) {
         stats.refusedAuth++;
         return sendJson(res, 401, { code: 401, message: "Unauthorized: invalid API key", data: null });
@@ -151,23 +147,14 @@ export async function startWaveSpeedFake(options: WaveSpeedFakeOptions = {}): Pr
         return sendJson(res, 200, { code: 200, message: "success", data: view(job) });
       }
       sendJson(res, 404, { code: 404, message: "not found", data: null });
-    } catch (e) {
-      sendJson(res, 500, { code: 500, message: `fake error: ${(e as Error).message}`, data: null });
-    }
-  });
-  base = await listenLoopback(server, options.port);
-  return {
-    url: base,
-    stats,
-    close: async () => {
-      await closeServer(server);
-      await jobs.close();
     },
-  };
+  });
+  base = server.url;
+  return server;
 }
 
 if (isMain(import.meta.url)) {
-  const behaviours = process.argv.slice(2).filter((a) => a.startsWith("wavespeed-")) as WaveSpeedBehaviour[];
-  const fake = await startWaveSpeedFake({ behaviours, port: Number(process.env.PORT ?? 0) });
+  const { behaviours, port } = cliOptions<WaveSpeedBehaviour>("wavespeed-");
+  const fake = await startWaveSpeedFake({ behaviours, port });
   console.log(`wavespeed fake on ${fake.url} (key "ws-test-key")`);
 }
