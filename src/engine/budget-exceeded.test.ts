@@ -1,24 +1,18 @@
 // Promise: no submit crosses the budget; what fits is made, the rest is reported, nothing half-done.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import { fakeJobs, fakeProvider, type TempProject, tempProject, virtualClock } from "./testing.js";
 import type { EngineEvent } from "./types.js";
 
 describe("budget exceeded", () => {
-  let dir: string;
+  let project: TempProject;
   let store: Store;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
-    store = openSqliteStore(dir);
+    project = await tempProject();
+    store = project.open();
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("submits only what the budget covers and reports the rest", async () => {
     const clock = virtualClock();

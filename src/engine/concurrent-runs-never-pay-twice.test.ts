@@ -1,27 +1,22 @@
 // Promise: two refrain processes generating the same project at once (CLI and review server) submit each job once.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, memoryBook, virtualClock } from "./testing.js";
+import {
+  fakeJobs,
+  fakeProvider,
+  memoryBook,
+  type TempProject,
+  tempProject,
+  virtualClock,
+} from "./testing.js";
 
 describe("concurrent runs never pay twice", () => {
-  let dir: string;
-  const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore(dir);
-    stores.push(s);
-    return s;
-  };
+  let project: TempProject;
+  const open = () => project.open();
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
+    project = await tempProject();
   });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("lets only one of two simultaneous runs submit each job", async () => {
     const clock = virtualClock();

@@ -1,11 +1,8 @@
 // Continuity mode: chains planned from sections, each link started from the last frame of the previous pick, in order, chains side by side.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findTools, runFfmpeg } from "../media/index.js";
 import type { SegmentKind } from "../plan/types.js";
-import { hashFile, openSqliteStore, type Store, type Take } from "../store/index.js";
+import { hashFile, type Store, type Take } from "../store/index.js";
 import {
   type ChainSegment,
   chainJobs,
@@ -17,7 +14,14 @@ import {
 import { decide } from "./decide.js";
 import { generate } from "./run.js";
 import { pickTake, rerollSegment } from "./takes.js";
-import { type FakeProvider, fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import {
+  type FakeProvider,
+  fakeJobs,
+  fakeProvider,
+  type TempProject,
+  tempProject,
+  virtualClock,
+} from "./testing.js";
 import type { EngineEvent, JobSpec } from "./types.js";
 
 const seg = (index: number, section?: string, kind: SegmentKind = "vocal"): ChainSegment => ({
@@ -142,17 +146,14 @@ function videoProvider(clock: ReturnType<typeof virtualClock>, faceless: Readonl
 const blackIsFaceless: FaceTest = async (_tools, image) => !near(await pixel(image), [0, 0, 0]);
 
 describe("continuity chains in the engine", () => {
-  let dir: string;
+  let project: TempProject;
   let store: Store;
   const keyHash = "1".repeat(64);
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-continuity-"));
-    store = openSqliteStore(dir);
+    project = await tempProject("refrain-continuity-");
+    store = project.open();
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   /** One run over `chains` of fakeJobs(n); returns events in order and warnings. */
   async function run(

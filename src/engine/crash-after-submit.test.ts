@@ -1,11 +1,15 @@
 // Promise: when refrain dies after a provider accepted a job but before it recorded the id, the job is adopted, not paid twice.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, memoryBook, virtualClock } from "./testing.js";
+import {
+  fakeJobs,
+  fakeProvider,
+  memoryBook,
+  type TempProject,
+  tempProject,
+  virtualClock,
+} from "./testing.js";
 import type { EngineEvent } from "./types.js";
 
 /** A store whose process "dies" the moment it would record a remote id. */
@@ -22,20 +26,12 @@ function dyingOnSubmit(store: Store): Store {
 }
 
 describe("crash after submit", () => {
-  let dir: string;
-  const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore(dir);
-    stores.push(s);
-    return s;
-  };
+  let project: TempProject;
+  const open = () => project.open();
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
+    project = await tempProject();
   });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("adopts the accepted job by its client token on the next run", async () => {
     const clock = virtualClock();

@@ -1,23 +1,17 @@
 // Promise: a remote job stuck past its deadline is cancelled at the provider and recorded as failed.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import { fakeJobs, fakeProvider, type TempProject, tempProject, virtualClock } from "./testing.js";
 
 describe("deadline cancels stuck job", () => {
-  let dir: string;
+  let project: TempProject;
   let store: Store;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
-    store = openSqliteStore(dir);
+    project = await tempProject();
+    store = project.open();
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("cancels a hanging job at its deadline while the others finish", async () => {
     const clock = virtualClock();

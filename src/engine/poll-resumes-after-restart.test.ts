@@ -1,27 +1,15 @@
 // Promise: a run stopped after its submits picks the same remote jobs up next time, paying for none twice.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import { fakeJobs, fakeProvider, type TempProject, tempProject, virtualClock } from "./testing.js";
 
 describe("poll resumes after restart", () => {
-  let dir: string;
-  const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore(dir);
-    stores.push(s);
-    return s;
-  };
+  let project: TempProject;
+  const open = () => project.open();
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
+    project = await tempProject();
   });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("makes every job once when nothing goes wrong", async () => {
     const clock = virtualClock();

@@ -1,24 +1,18 @@
 // Promise: transient failures are retried with backoff, never sooner than the provider's Retry-After.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import { fakeJobs, fakeProvider, type TempProject, tempProject, virtualClock } from "./testing.js";
 import type { EngineEvent } from "./types.js";
 
 describe("retry after honoured", () => {
-  let dir: string;
+  let project: TempProject;
   let store: Store;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
-    store = openSqliteStore(dir);
+    project = await tempProject();
+    store = project.open();
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("waits at least Retry-After before submitting again after a 429", async () => {
     const clock = virtualClock();
@@ -79,7 +73,8 @@ describe("retry after honoured", () => {
     const delaysFor = async (seed: number) => {
       const clock = virtualClock();
       const provider = fakeProvider({ ...clock, pollGlitches: ["500", "500"] });
-      const local = openSqliteStore(await mkdtemp(join(tmpdir(), "refrain-engine-")));
+      const project = await tempProject();
+      const local = project.open();
       const delays: number[] = [];
       await generate({
         store: local,
@@ -89,8 +84,7 @@ describe("retry after honoured", () => {
         seed,
         onEvent: (e) => e.type === "retry" && delays.push(e.delayMs),
       });
-      await local.close();
-      await rm(join(local.media.root, "..", ".."), { recursive: true, force: true });
+      await project.cleanup();
       return delays;
     };
     expect(await delaysFor(7)).toEqual(await delaysFor(7));

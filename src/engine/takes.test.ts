@@ -1,27 +1,21 @@
 // Takes after generation: every attempt is kept, one is picked per segment, rerolls pay only for new seeds, prune frees disk.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { generate } from "./run.js";
 import { listTakes, pickTake, prune, refreshStale, rerollSegment } from "./takes.js";
-import { fakeJobs, fakeProvider, virtualClock } from "./testing.js";
+import { fakeJobs, fakeProvider, type TempProject, tempProject, virtualClock } from "./testing.js";
 
 describe("takes", () => {
-  let dir: string;
+  let project: TempProject;
   let store: Store;
   const clock = virtualClock();
   const provider = fakeProvider({ ...clock, concurrency: 4, failSegments: [2] });
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-takes-"));
-    store = openSqliteStore(dir);
+    project = await tempProject("refrain-takes-");
+    store = project.open();
     await generate({ store, providers: [provider], jobs: fakeJobs(3), ...clock });
   });
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("picks a segment's first successful take by default", async () => {
     const takes = await listTakes(store, 0);

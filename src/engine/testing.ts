@@ -1,9 +1,12 @@
-// Test doubles for the engine: a fake clip provider counting its submissions, and a virtual clock.
+// Test doubles for the engine: a fake clip provider counting its submissions, a virtual clock, a throwaway project.
 import { randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ProviderError } from "../errors/index.js";
 import type { ClipJob, ClipProvider, FoundJob, JobStatus, PriceModel } from "../providers/clip.js";
+import { openSqliteStore, type Store } from "../store/index.js";
 import type { JobSpec } from "./types.js";
 
 /** A remote job as the fake provider remembers it. */
@@ -332,4 +335,31 @@ export function fakeJobs(n: number, over: Partial<JobSpec> = {}): JobSpec[] {
     audioSeconds: 3.24,
     ...over,
   }));
+}
+
+/** A project folder in a fresh temp dir, with every store opened on it (one per simulated process). */
+export interface TempProject {
+  readonly dir: string;
+  /** Opens another SQLite store on the folder, as a second or restarted process would. */
+  open(): Store;
+  /** Closes every store opened and removes the folder. */
+  cleanup(): Promise<void>;
+}
+
+/** Makes a throwaway project; call `cleanup` after the test (afterEach). */
+export async function tempProject(prefix = "refrain-engine-"): Promise<TempProject> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const stores: Store[] = [];
+  return {
+    dir,
+    open() {
+      const s = openSqliteStore(dir);
+      stores.push(s);
+      return s;
+    },
+    async cleanup() {
+      for (const s of stores.splice(0)) await s.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,27 +1,22 @@
 // Promise: a submit that may have reached a provider that cannot be asked is shown as uncertain, never resubmitted.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteStore, type Store } from "../store/index.js";
 import { generate } from "./run.js";
-import { fakeJobs, fakeProvider, memoryBook, virtualClock } from "./testing.js";
+import {
+  fakeJobs,
+  fakeProvider,
+  memoryBook,
+  type TempProject,
+  tempProject,
+  virtualClock,
+} from "./testing.js";
 
 describe("uncertain intent not resubmitted", () => {
-  let dir: string;
-  const stores: Store[] = [];
-  const open = () => {
-    const s = openSqliteStore(dir);
-    stores.push(s);
-    return s;
-  };
+  let project: TempProject;
+  const open = () => project.open();
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "refrain-engine-"));
+    project = await tempProject();
   });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => project.cleanup());
 
   it("marks an ambiguous submit uncertain when the provider has no lookup, and keeps it so", async () => {
     const clock = virtualClock();
