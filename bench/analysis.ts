@@ -66,7 +66,7 @@ async function aubio(file: string): Promise<{ beats: number[]; bpm: number | nul
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
-  if (args.has("--build") || !SONGS.every((s) => existsSync(join(DIR, `${s.id}.suno.json`)))) {
+  if (args.has("--build") || !SONGS.every((s) => existsSync(join(DIR, `${s.id}.suno-rough.json`)))) {
     const t0 = performance.now();
     await buildEvalset(DIR);
     console.error(`built the evaluation set in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

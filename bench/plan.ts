@@ -151,12 +151,15 @@ const load = () =>
     .map((x) => x.toFixed(1))
     .join(" / ");
 
-type Lyrics = "none" | "lrc" | "suno";
+type Lyrics = "none" | "lrc" | "suno" | "suno-rough";
 const LYRIC_FILE: Record<Lyrics, (id: string) => string | undefined> = {
   none: () => undefined,
   lrc: (id) => join(EVAL_DIR, `${id}.lrc`),
   suno: (id) => join(EVAL_DIR, `${id}.suno.json`),
+  "suno-rough": (id) => join(EVAL_DIR, `${id}.suno-rough.json`),
 };
+
+const LYRIC_MODES = Object.keys(LYRIC_FILE) as Lyrics[];
 
 async function planEvalSong(tools: ReturnType<typeof findTools>, truth: PlanTruth, lyrics: Lyrics) {
   const lyricsPath = LYRIC_FILE[lyrics](truth.id);
@@ -167,7 +170,7 @@ async function planEvalSong(tools: ReturnType<typeof findTools>, truth: PlanTrut
 
 /** Planner figures on the evaluation set, and the 3-minute speed against aubio, in one run. */
 async function evalset(): Promise<void> {
-  if (!EVAL_SONGS.every((s) => existsSync(join(EVAL_DIR, `${s.id}.suno.json`)))) {
+  if (!EVAL_SONGS.every((s) => existsSync(join(EVAL_DIR, `${s.id}.suno-rough.json`)))) {
     const t0 = performance.now();
     await buildEvalset(EVAL_DIR);
     console.error(`built the evaluation set in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -185,12 +188,13 @@ async function evalset(): Promise<void> {
     none: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
     lrc: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
     suno: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
+    "suno-rough": { inWord: 0, cuts: 0, beatMs: [], waste: [] },
   };
-  const worstBeat: Record<Lyrics, number> = { none: 0, lrc: 0, suno: 0 };
+  const worstBeat: Record<Lyrics, number> = { none: 0, lrc: 0, suno: 0, "suno-rough": 0 };
   for (const s of EVAL_SONGS) {
     const truth = JSON.parse(await readFile(join(EVAL_DIR, `${s.id}.json`), "utf8")) as PlanTruth;
     let bound: number | undefined;
-    for (const lyrics of ["none", "lrc", "suno"] as Lyrics[]) {
+    for (const lyrics of LYRIC_MODES) {
       const { analysis, score: sc } = await planEvalSong(tools, truth, lyrics);
       // The least any plan could waste with the planner's default 4–15 s segments and 4-frame handles.
       bound ??= leastWaste(truth, analysis.durationSamples, IT, 4, 100, 375);
@@ -214,7 +218,7 @@ async function evalset(): Promise<void> {
     "\n| lyrics given | cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / worst |",
   );
   console.log("|---|---|---|---|---|");
-  for (const lyrics of ["none", "lrc", "suno"] as Lyrics[]) {
+  for (const lyrics of LYRIC_MODES) {
     const a = all[lyrics];
     const meanW = a.waste.reduce((p, q) => p + q, 0) / a.waste.length;
     console.log(

@@ -8,7 +8,8 @@
 // Lyric timings are written two ways from the same ground truth: an enhanced LRC (word tags, line
 // ends, [Section] tags; by the library's own writer) and Suno aligned words as docs.sunoapi.org
 // returns them ({"data":{"alignedWords":[{word,startS,endS,success,palign}]}}, a section header
-// carried by the first word of a section: "[Chorus]\nWord").
+// carried by the first word of a section: "[Chorus]\nWord"), exact and rough (`<id>.suno-rough.json`:
+// edges off by up to 80 ms and one word in 20 unaligned, as a real aligner errs).
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -397,23 +398,49 @@ export function truthLyrics(lines: TruthLine[]): Lyrics {
   };
 }
 
+/** How a real aligner errs: each word edge off by up to `jitterS`, and every n-th word not aligned. */
+export interface RoughAlignment {
+  seed: number;
+  jitterS: number;
+  unalignedEvery: number;
+}
+
+/** A small seeded generator (mulberry32), so a rough alignment is the same on every build. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
  * Suno aligned words as docs.sunoapi.org's get-timestamped-lyrics returns them: one record per word,
  * a trailing space between English words, a newline after a line's last word, and the section header
  * ("[Chorus]\n") in front of the first word of each section.
  */
-export function truthSunoJson(lines: TruthLine[], lang: "en" | "cmn"): unknown {
+export function truthSunoJson(lines: TruthLine[], lang: "en" | "cmn", rough?: RoughAlignment): unknown {
   const alignedWords: { word: string; success: boolean; startS: number; endS: number; palign: number }[] = [];
   let section = "";
+  const random = mulberry32(rough?.seed ?? 1);
+  const jitter = () => (rough ? (2 * random() - 1) * rough.jitterS : 0);
+  let n = 0;
   for (const l of lines) {
     l.words.forEach((w, i) => {
       const header = i === 0 && l.section !== section ? `[${l.section}]\n` : "";
       const tail = i === l.words.length - 1 ? "\n" : lang === "en" ? " " : "";
+      const unaligned = rough !== undefined && ++n % rough.unalignedEvery === 0;
+      const start = Math.max(0, w.start_s + jitter());
+      const end = Math.max(start + 0.02, w.end_s + jitter());
       alignedWords.push({
         word: `${header}${w.text}${tail}`,
-        success: true,
-        startS: w.start_s,
-        endS: w.end_s,
+        success: !unaligned,
+        // Suno gives an unaligned word times too, but they cannot be trusted.
+        startS: unaligned ? 0 : ms(start),
+        endS: unaligned ? 0 : ms(end),
         palign: 0,
       });
     });
@@ -561,6 +588,12 @@ async function buildSong(
   await writeFile(
     join(outDir, `${spec.id}.suno.json`),
     `${JSON.stringify(truthSunoJson(truth.lines, spec.lang), null, 1)}\n`,
+  );
+  // As a real alignment comes: edges off by up to 80 ms, one word in 20 not aligned.
+  const rough = { seed: spec.id.length * 7919 + spec.duration, jitterS: 0.08, unalignedEvery: 20 };
+  await writeFile(
+    join(outDir, `${spec.id}.suno-rough.json`),
+    `${JSON.stringify(truthSunoJson(truth.lines, spec.lang, rough), null, 1)}\n`,
   );
   return file;
 }

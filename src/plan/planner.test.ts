@@ -11,6 +11,7 @@ import {
   secondsToSamples,
   toRate,
 } from "../time/index.js";
+import { cutCosts, sungSpans } from "./candidates.js";
 import { type ClipConstraints, CONSTRAINTS, CUT_COST, formatTime, type Plan, planSong } from "./index.js";
 import { realisticSong, song } from "./testing.js";
 
@@ -119,6 +120,29 @@ describe("never cuts inside a sung word", () => {
       if (next)
         expect((next.start - cut) / SAMPLE_RATE, `cut at ${cut}`).toBeGreaterThan(CUT_COST.onsetLeadS / 2);
     }
+  });
+
+  it("with word timings, a cut just before a word starts costs more than one just after a word ends", () => {
+    // An aligner's word start may be late by tens of ms; its end being early matters less.
+    const analysis = song(10)
+      .line("one two", [
+        ["one", 2, 3],
+        ["two", 5, 6],
+      ])
+      .build();
+    const rate = toRate(25);
+    const costs = cutCosts({
+      analysis,
+      sung: sungSpans(analysis),
+      rate,
+      frames: samplesToFrames(analysis.durationSamples, rate),
+      handleSamples: framesToSamples(4, rate),
+    });
+    const at = (s: number) => costs.cost[samplesToFrames(secondsToSamples(s), rate)]!;
+    // 40 ms before "two" starts vs 40 ms after "one" ends; the same room from the nearest word.
+    expect(at(4.96)).toBeGreaterThan(at(3.04));
+    // Far from any word the cut pays nothing for it.
+    expect(at(4)).toBeLessThan(at(3.04));
   });
 
   it("shortens segments below minSeconds, with a warning, rather than cut inside a word", () => {

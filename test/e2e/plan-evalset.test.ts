@@ -57,6 +57,7 @@ describe.each(SONGS)("refrain plan %s for InfiniteTalk", (id) => {
     ["without lyrics (voice detection)", [] as string[]],
     ["with an enhanced LRC", ["--lyrics", `${id}.lrc`]],
     ["with Suno aligned words", ["--lyrics", `${id}.suno.json`]],
+    ["with a rough Suno alignment (edges off by up to 80 ms)", ["--lyrics", `${id}.suno-rough.json`]],
   ])("%s cuts between words, never inside one", async (_, lyricArgs) => {
     const file = truth.file;
     const p = await plan([file, ...lyricArgs]);
