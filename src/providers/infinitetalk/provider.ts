@@ -11,10 +11,9 @@ import { isAbsolute, join, resolve } from "node:path";
 import { UserInputError } from "../../errors/index.js";
 import type { Tools } from "../../media/index.js";
 import { CONSTRAINTS } from "../../plan/constraints.js";
-import { allowsFrames, describeFrameRule } from "../../time/index.js";
-import type { ClipJob, ClipProvider, FoundJob, StillLips } from "../clip.js";
-import { lastMeaningfulLine, ScriptJobs } from "../script-jobs.js";
-import { conditioningFor, writeConditioningAudio } from "../still-lips.js";
+import type { ClipJob } from "../clip.js";
+import { lastMeaningfulLine } from "../script-jobs.js";
+import { createScriptProvider, type ScriptProvider } from "../script-provider.js";
 
 export type InfiniteTalkSize = "infinitetalk-480" | "infinitetalk-720";
 
@@ -103,11 +102,7 @@ export function explainInfiniteTalkFailure(tail: string): string | undefined {
   return undefined;
 }
 
-export interface InfiniteTalkProvider extends ClipProvider {
-  lookup(token: string, signal?: AbortSignal): Promise<FoundJob | null>;
-  processGroup(remoteId: string): number | undefined;
-  close(): Promise<void>;
-}
+export type InfiniteTalkProvider = ScriptProvider;
 
 export function createInfiniteTalkProvider(settings: InfiniteTalkSettings): InfiniteTalkProvider {
   const dir = resolve(settings.infinitetalkDir);
@@ -131,67 +126,23 @@ export function createInfiniteTalkProvider(settings: InfiniteTalkSettings): Infi
       });
     }
   }
-  const constraints = CONSTRAINTS.infinitetalk;
-  const stillLips: StillLips = "silent-audio";
-  const jobs = new ScriptJobs({
-    provider: "infinitetalk",
-    workDir: settings.workDir,
-    killGraceMs: settings.killGraceMs,
-    explain: (tail) => explainInfiniteTalkFailure(tail),
-    onCommand: settings.onCommand,
-  });
-  const python = settings.python ?? "python";
-
-  return {
+  return createScriptProvider({
     name: "infinitetalk",
     model: "infinitetalk",
-    constraints,
-    concurrency: 1,
-    price: { kind: "free" },
-    stillLips,
-    paid: false,
-    async submit(job, signal) {
-      if (!allowsFrames(constraints.frameRule, job.frames) || job.frames > constraints.maxFrames) {
-        throw new UserInputError(
-          `infinitetalk: segment ${job.segment} asks for ${job.frames} frames; InfiniteTalk streaming makes ${describeFrameRule(constraints.frameRule)} up to ${constraints.maxFrames}`,
-        );
-      }
-      return jobs.submit(
-        job.token,
-        async (jobDir, sig) => {
-          const plan = conditioningFor(job.kind, stillLips, job.prompt);
-          const audio = join(jobDir, "audio.wav");
-          await writeConditioningAudio(settings.tools, {
-            audio: job.audio,
-            out: audio,
-            silence: plan.audio === "silence",
-            minSeconds: infiniteTalkAudioSeconds(job.frames),
-            signal: sig,
-            onCommand: settings.onCommand,
-          });
-          const inputJson = join(jobDir, "input.json");
-          const image = isAbsolute(job.image) ? job.image : resolve(job.image);
-          await writeFile(
-            inputJson,
-            `${JSON.stringify(infiniteTalkInput(plan.prompt, image, audio), null, 2)}\n`,
-          );
-          const outputDir = join(jobDir, "out");
-          return {
-            command: python,
-            args: infiniteTalkArgs(job, { ...paths, inputJson, saveFile: join(outputDir, "take") }, settings),
-            cwd: dir,
-            env: { ...process.env, ...(settings.env ?? {}) },
-            outputDir,
-          };
-        },
-        signal,
-      );
+    maker: "InfiniteTalk streaming",
+    dir,
+    constraints: CONSTRAINTS.infinitetalk,
+    settings,
+    explain: (tail) => explainInfiniteTalkFailure(tail),
+    minAudioSeconds: (frames) => infiniteTalkAudioSeconds(frames),
+    async command(job, { jobDir, image, audio, prompt }) {
+      const inputJson = join(jobDir, "input.json");
+      await writeFile(inputJson, `${JSON.stringify(infiniteTalkInput(prompt, image, audio), null, 2)}\n`);
+      const outputDir = join(jobDir, "out");
+      return {
+        args: infiniteTalkArgs(job, { ...paths, inputJson, saveFile: join(outputDir, "take") }, settings),
+        outputDir,
+      };
     },
-    poll: (id, signal) => jobs.poll(id, signal),
-    fetch: (id, dest, signal) => jobs.fetch(id, dest, signal),
-    cancel: (id) => jobs.cancel(id),
-    lookup: (token, signal) => jobs.lookup(token, signal),
-    processGroup: (id) => jobs.processGroup(id),
-    close: () => jobs.close(),
-  };
+  });
 }

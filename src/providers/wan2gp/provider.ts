@@ -5,23 +5,13 @@
 // be 4n+1 or the run fails in rearrange ("can't divide axis of length 99 in chunks of 4", issue #544).
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { UserInputError } from "../../errors/index.js";
 import type { Tools } from "../../media/index.js";
 import { CONSTRAINTS } from "../../plan/constraints.js";
 import type { ClipConstraints } from "../../plan/types.js";
-import { allowsFrames, describeFrameRule } from "../../time/index.js";
-import type {
-  ClipJob,
-  ClipProvider,
-  FoundJob,
-  JobStatus,
-  PriceModel,
-  StillLips,
-  Submitted,
-} from "../clip.js";
-import { ScriptJobs } from "../script-jobs.js";
-import { conditioningFor, writeConditioningAudio } from "../still-lips.js";
+import type { ClipJob } from "../clip.js";
+import { createScriptProvider, type ScriptProvider } from "../script-provider.js";
 
 export interface Wan2gpSettings {
   /** The user's Wan2GP folder (holds wgp.py). */
@@ -109,12 +99,7 @@ export function wan2gpConstraints(maxFrames = 737): ClipConstraints {
   };
 }
 
-export interface Wan2gpProvider extends ClipProvider {
-  lookup(token: string, signal?: AbortSignal): Promise<FoundJob | null>;
-  /** The process group of a running job (for tests). */
-  processGroup(remoteId: string): number | undefined;
-  close(): Promise<void>;
-}
+export type Wan2gpProvider = ScriptProvider;
 
 export function createWan2gpProvider(settings: Wan2gpSettings): Wan2gpProvider {
   const dir = resolve(settings.wan2gpDir);
@@ -123,64 +108,22 @@ export function createWan2gpProvider(settings: Wan2gpSettings): Wan2gpProvider {
       hint: "set clip.wan2gp_dir to your Wan2GP folder (git clone https://github.com/deepbeepmeep/Wan2GP)",
     });
   }
-  const constraints = wan2gpConstraints(settings.maxFrames);
-  const stillLips: StillLips = "silent-audio";
-  const jobs = new ScriptJobs({
-    provider: "wan2gp",
-    workDir: settings.workDir,
-    killGraceMs: settings.killGraceMs,
-    explain: (tail) => explainWan2gpFailure(tail),
-    onCommand: settings.onCommand,
-  });
-  const python = settings.python ?? "python";
-  const price: PriceModel = { kind: "free" };
-
-  return {
+  return createScriptProvider({
     name: "wan2gp",
     model: settings.modelType ?? "infinitetalk",
-    constraints,
-    concurrency: 1,
-    price,
-    stillLips,
-    paid: false,
-    async submit(job: ClipJob, signal?: AbortSignal): Promise<Submitted> {
-      if (!allowsFrames(constraints.frameRule, job.frames) || job.frames > constraints.maxFrames) {
-        throw new UserInputError(
-          `wan2gp: segment ${job.segment} asks for ${job.frames} frames; Wan2GP makes ${describeFrameRule(constraints.frameRule)} up to ${constraints.maxFrames}`,
-        );
-      }
-      return jobs.submit(
-        job.token,
-        async (jobDir, sig) => {
-          const plan = conditioningFor(job.kind, stillLips, job.prompt);
-          const audio = join(jobDir, "audio.wav");
-          await writeConditioningAudio(settings.tools, {
-            audio: job.audio,
-            out: audio,
-            silence: plan.audio === "silence",
-            signal: sig,
-            onCommand: settings.onCommand,
-          });
-          const image = isAbsolute(job.image) ? job.image : resolve(job.image);
-          const task = wan2gpTaskSettings(job, { image, audio, prompt: plan.prompt }, settings);
-          const file = join(jobDir, "settings.json");
-          await writeFile(file, `${JSON.stringify(task, null, 2)}\n`);
-          return {
-            command: python,
-            args: ["wgp.py", "--process", file, "--output-dir", join(jobDir, "out")],
-            cwd: dir,
-            env: { ...process.env, ...(settings.env ?? {}) },
-            outputDir: join(jobDir, "out"),
-          };
-        },
-        signal,
-      );
+    maker: "Wan2GP",
+    dir,
+    constraints: wan2gpConstraints(settings.maxFrames),
+    settings,
+    explain: (tail) => explainWan2gpFailure(tail),
+    async command(job, { jobDir, image, audio, prompt }) {
+      const task = wan2gpTaskSettings(job, { image, audio, prompt }, settings);
+      const file = join(jobDir, "settings.json");
+      await writeFile(file, `${JSON.stringify(task, null, 2)}\n`);
+      return {
+        args: ["wgp.py", "--process", file, "--output-dir", join(jobDir, "out")],
+        outputDir: join(jobDir, "out"),
+      };
     },
-    poll: (id, signal): Promise<JobStatus> => jobs.poll(id, signal),
-    fetch: (id, dest, signal) => jobs.fetch(id, dest, signal),
-    cancel: (id) => jobs.cancel(id),
-    lookup: (token, signal) => jobs.lookup(token, signal),
-    processGroup: (id) => jobs.processGroup(id),
-    close: () => jobs.close(),
-  };
+  });
 }
