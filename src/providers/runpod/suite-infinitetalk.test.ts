@@ -1,40 +1,4 @@
-// The shared clip-provider suite on Runpod, against the fake serverless API: a worker-comfyui endpoint and the public InfiniteTalk one.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startFakeRunpod } from "../../../fakes/runpod/server.js";
-import { findTools } from "../../media/index.js";
-import { dataUriHost } from "../http/files.js";
-import { runClipProviderSuite } from "../suite/clip-provider.case.js";
-import { createRunpodProvider } from "./index.js";
+// The shared clip-provider suite on Runpod's public InfiniteTalk endpoint, against the fake serverless API.
+import { runRunpodSuite } from "./suite.case.js";
 
-const skip = {
-  "lookup finds a submitted job by its token and null for an unknown token": "Runpod has no client tokens",
-};
-
-const endpoint: string = "infinitetalk";
-{
-  runClipProviderSuite({
-    name: `runpod ${endpoint === "infinitetalk" ? "public infinitetalk" : "worker-comfyui infinitetalk"} (fake)`,
-    skip,
-    setup: async () => {
-      const fake = await startFakeRunpod({ apiKey: "rp_suite_key" });
-      const workDir = await mkdtemp(join(tmpdir(), "runpod-suite-"));
-      const provider = createRunpodProvider({
-        endpoint,
-        apiKey: "rp_suite_key",
-        baseUrl: `${fake.url}/v2`,
-        files: dataUriHost(),
-        workDir,
-        tools: findTools(),
-      });
-      return {
-        provider,
-        close: async () => {
-          await fake.close();
-          await rm(workDir, { recursive: true, force: true });
-        },
-      };
-    },
-  });
-}
+runRunpodSuite("infinitetalk");
