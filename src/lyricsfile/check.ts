@@ -57,22 +57,20 @@ export const KNOWN_TAGS: readonly string[] = [
   "fade out",
 ];
 
-/** Sections that may hold no sung lines. */
-const WORDLESS = new Set([
-  "intro",
-  "instrumental",
-  "interlude",
-  "break",
-  "breakdown",
-  "build",
-  "build-up",
-  "drop",
-  "solo",
-  "guitar solo",
-  "outro",
-  "end",
-  "fade out",
+/** Sections made to be sung: every other known section may hold no lines. */
+const SUNG = new Set([
+  "verse",
+  "pre-chorus",
+  "prechorus",
+  "chorus",
+  "post-chorus",
+  "hook",
+  "refrain",
+  "bridge",
 ]);
+
+/** Sections that may hold no sung lines. */
+const WORDLESS = new Set(KNOWN_TAGS.filter((t) => !SUNG.has(t)));
 
 /** A tag's name without a trailing number: "Verse 2" → "verse". */
 function baseName(name: string): string {
