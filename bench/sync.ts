@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { findTools, runFfmpeg } from "../src/media/index.js";
 import type { Plan, Segment } from "../src/plan/types.js";
 import { colourCorrection, colourDrift, colourStats, measureTake, placeTake } from "../src/sync/index.js";
+import { encodeFixtureClip } from "../src/sync/testing.js";
 import {
   framesToSamples,
   SAMPLE_RATE,
@@ -157,21 +158,7 @@ try {
   const keyStats = await colourStats(tools, key);
   // Floor: the same clip with no cast differs from its own first frame by motion and chroma subsampling.
   const plain = join(dir, "plain.mp4");
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=s=192x108:d=1",
-    "-vf",
-    "format=yuv420p",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-crf",
-    "16",
-    plain,
-  ]);
+  await encodeFixtureClip(tools, ["-f", "lavfi", "-i", "testsrc2=s=192x108:d=1"], undefined, plain);
   const floor = colourDrift(await colourStats(tools, plain, { sampleFrames: 3 }), keyStats);
   let sumBefore = 0;
   let sumAfter = 0;
@@ -179,37 +166,11 @@ try {
   for (let i = 0; i < 5; i++) {
     const cast = `colorchannelmixer=rr=${(0.75 + random() * 0.5).toFixed(2)}:gg=${(0.75 + random() * 0.5).toFixed(2)}:bb=${(0.75 + random() * 0.5).toFixed(2)},eq=brightness=${(random() * 0.2 - 0.1).toFixed(2)}:contrast=${(0.7 + random() * 0.6).toFixed(2)}`;
     const clip = join(dir, `cast-${i}.mp4`);
-    await runFfmpeg(tools, [
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=s=192x108:d=1",
-      "-vf",
-      `${cast},format=yuv420p`,
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-crf",
-      "16",
-      clip,
-    ]);
+    await encodeFixtureClip(tools, ["-f", "lavfi", "-i", "testsrc2=s=192x108:d=1"], cast, clip);
     const before = await colourStats(tools, clip, { sampleFrames: 3 });
     const fix = colourCorrection(before, keyStats);
     const fixed = join(dir, `fixed-${i}.mp4`);
-    await runFfmpeg(tools, [
-      "-i",
-      clip,
-      "-vf",
-      `${fix.filter},format=yuv420p`,
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-crf",
-      "16",
-      fixed,
-    ]);
+    await encodeFixtureClip(tools, ["-i", clip], fix.filter, fixed);
     const after = await colourStats(tools, fixed, { sampleFrames: 3 });
     const b = colourDrift(before, keyStats);
     const a = colourDrift(after, keyStats);

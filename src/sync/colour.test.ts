@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTools, runFfmpeg } from "../media/index.js";
 import { colourCorrection, colourDrift, colourStats, rgbStats } from "./index.js";
+import { encodeFixtureClip } from "./testing.js";
 
 const tools = findTools();
 let dir: string;
@@ -21,41 +22,11 @@ afterAll(async () => {
 });
 
 async function castClip(name: string, cast: string): Promise<string> {
-  const out = join(dir, `${name}.mp4`);
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    source,
-    "-vf",
-    `${cast},format=yuv420p`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-crf",
-    "16",
-    out,
-  ]);
-  return out;
+  return encodeFixtureClip(tools, ["-f", "lavfi", "-i", source], cast, join(dir, `${name}.mp4`));
 }
 
 async function corrected(clip: string, filter: string): Promise<string> {
-  const out = clip.replace(/\.mp4$/, ".fixed.mp4");
-  await runFfmpeg(tools, [
-    "-i",
-    clip,
-    "-vf",
-    `${filter},format=yuv420p`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-crf",
-    "16",
-    out,
-  ]);
-  return out;
+  return encodeFixtureClip(tools, ["-i", clip], filter, clip.replace(/\.mp4$/, ".fixed.mp4"));
 }
 
 describe("rgbStats", () => {
