@@ -276,7 +276,7 @@ function sing(dir: string, word: string, lang: "en" | "cmn", pitch: number): Pro
 async function oneShots(dir: string): Promise<Record<"kick" | "snare" | "hat", Float32Array>> {
   const make = async (name: string, args: string[]) => {
     const file = join(dir, `${name}.wav`);
-    await run("sox", ["-n", "-r", String(SR), "-b", "16", "-c", "1", file, "synth", ...args]);
+    await run("sox", ["-R", "-n", "-r", String(SR), "-b", "16", "-c", "1", file, "synth", ...args]);
     return readWav(await readFile(file)).pcm;
   };
   const [kick, snare, hat] = await Promise.all([
