@@ -1,9 +1,7 @@
 // Test wiring for the Alibaba tests: a provider pointed at a fresh fake (inputs as data URIs), and its clean-up.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type AlibabaBehaviour, startAlibabaFake } from "../../../fakes/alibaba/server.js";
 import { findTools } from "../../media/index.js";
+import { providerOnFake } from "../suite/on-fake.js";
 import { createAlibabaProvider } from "./provider.js";
 
 export const DASHSCOPE_TEST_KEY = "sk-test-key";
@@ -18,18 +16,10 @@ export async function alibabaOnFake(
 ) {
   const tools = findTools();
   const fake = await startAlibabaFake({ key: DASHSCOPE_TEST_KEY, behaviours, tools, concurrency: 2, runMs });
-  const workDir = await mkdtemp(join(tmpdir(), "alibaba-work-"));
-  const provider = await createAlibabaProvider(
-    { provider: "alibaba", model, base_url: fake.url, files: "data-uri", ...extra },
-    { env: { DASHSCOPE_API_KEY: DASHSCOPE_TEST_KEY }, tools, workDir },
+  return providerOnFake("alibaba-work-", fake, (workDir) =>
+    createAlibabaProvider(
+      { provider: "alibaba", model, base_url: fake.url, files: "data-uri", ...extra },
+      { env: { DASHSCOPE_API_KEY: DASHSCOPE_TEST_KEY }, tools, workDir },
+    ),
   );
-  return {
-    fake,
-    provider,
-    workDir,
-    close: async () => {
-      await fake.close();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
 }

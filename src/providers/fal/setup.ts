@@ -1,9 +1,7 @@
 // Test wiring shared by the fal test files: a fal provider pointed at a fresh fake, and its clean-up.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type FalBehaviour, startFalFake } from "../../../fakes/fal/server.js";
 import { findTools } from "../../media/index.js";
+import { providerOnFake } from "../suite/on-fake.js";
 import { createFalProvider } from "./provider.js";
 
 export const FAL_TEST_KEY = "fal-test-key";
@@ -16,18 +14,10 @@ export async function falOnFake(
 ) {
   const tools = findTools();
   const fake = await startFalFake({ key: FAL_TEST_KEY, behaviours, runMs, tools });
-  const workDir = await mkdtemp(join(tmpdir(), "fal-work-"));
-  const provider = await createFalProvider(
-    { provider: "fal", model, base_url: fake.url, storage_url: fake.url, ...extra },
-    { env: { FAL_KEY: FAL_TEST_KEY }, tools, workDir },
+  return providerOnFake("fal-work-", fake, (workDir) =>
+    createFalProvider(
+      { provider: "fal", model, base_url: fake.url, storage_url: fake.url, ...extra },
+      { env: { FAL_KEY: FAL_TEST_KEY }, tools, workDir },
+    ),
   );
-  return {
-    fake,
-    provider,
-    workDir,
-    close: async () => {
-      await fake.close();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
 }

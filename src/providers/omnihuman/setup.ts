@@ -1,9 +1,7 @@
 // Test wiring for the OmniHuman tests: a provider pointed at a fresh Volcengine fake, and its clean-up.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type OmniHumanBehaviour, startOmniHumanFake } from "../../../fakes/omnihuman/server.js";
 import { findTools } from "../../media/index.js";
+import { providerOnFake } from "../suite/on-fake.js";
 import { createOmniHumanProvider } from "./provider.js";
 
 export const VOLC_TEST_KEYS = { VOLC_ACCESSKEY: "AKLTtestaccess", VOLC_SECRETKEY: "test-secret-key" };
@@ -14,18 +12,10 @@ export async function omniHumanOnFake(
 ) {
   const tools = findTools();
   const fake = await startOmniHumanFake({ behaviours, tools, concurrency: 2 });
-  const workDir = await mkdtemp(join(tmpdir(), "omnihuman-work-"));
-  const provider = await createOmniHumanProvider(
-    { provider: "omnihuman", base_url: fake.url, files: "data-uri" },
-    { env, tools, workDir },
+  return providerOnFake("omnihuman-work-", fake, (workDir) =>
+    createOmniHumanProvider(
+      { provider: "omnihuman", base_url: fake.url, files: "data-uri" },
+      { env, tools, workDir },
+    ),
   );
-  return {
-    fake,
-    provider,
-    workDir,
-    close: async () => {
-      await fake.close();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,9 +1,7 @@
 // Test wiring for the Replicate tests: a provider pointed at a fresh fake, and its clean-up.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type ReplicateBehaviour, startReplicateFake } from "../../../fakes/replicate/server.js";
 import { findTools } from "../../media/index.js";
+import { providerOnFake } from "../suite/on-fake.js";
 import { createReplicateProvider } from "./provider.js";
 
 export const REPLICATE_TEST_TOKEN = "r8_test_token";
@@ -14,18 +12,10 @@ export async function replicateOnFake(
 ) {
   const tools = findTools();
   const fake = await startReplicateFake({ token: REPLICATE_TEST_TOKEN, behaviours, tools });
-  const workDir = await mkdtemp(join(tmpdir(), "replicate-work-"));
-  const provider = await createReplicateProvider(
-    { provider: "replicate", base_url: fake.url, ...extra },
-    { env: { REPLICATE_API_TOKEN: REPLICATE_TEST_TOKEN }, tools, workDir },
+  return providerOnFake("replicate-work-", fake, (workDir) =>
+    createReplicateProvider(
+      { provider: "replicate", base_url: fake.url, ...extra },
+      { env: { REPLICATE_API_TOKEN: REPLICATE_TEST_TOKEN }, tools, workDir },
+    ),
   );
-  return {
-    fake,
-    provider,
-    workDir,
-    close: async () => {
-      await fake.close();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
 }

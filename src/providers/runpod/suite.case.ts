@@ -1,11 +1,9 @@
 // The shared clip-provider suite on one Runpod endpoint, against the fake serverless API (one test file per endpoint, so they run side by side).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startFakeRunpod } from "../../../fakes/runpod/server.js";
 import { findTools } from "../../media/index.js";
 import { dataUriHost } from "../http/files.js";
 import { runClipProviderSuite } from "../suite/clip-provider.case.js";
+import { providerOnFake } from "../suite/on-fake.js";
 import { createRunpodProvider } from "./index.js";
 
 const skip = {
@@ -19,22 +17,16 @@ export function runRunpodSuite(endpoint: string): void {
     skip,
     setup: async () => {
       const fake = await startFakeRunpod({ apiKey: "rp_suite_key" });
-      const workDir = await mkdtemp(join(tmpdir(), "runpod-suite-"));
-      const provider = createRunpodProvider({
-        endpoint,
-        apiKey: "rp_suite_key",
-        baseUrl: `${fake.url}/v2`,
-        files: dataUriHost(),
-        workDir,
-        tools: findTools(),
-      });
-      return {
-        provider,
-        close: async () => {
-          await fake.close();
-          await rm(workDir, { recursive: true, force: true });
-        },
-      };
+      return providerOnFake("runpod-suite-", fake, (workDir) =>
+        createRunpodProvider({
+          endpoint,
+          apiKey: "rp_suite_key",
+          baseUrl: `${fake.url}/v2`,
+          files: dataUriHost(),
+          workDir,
+          tools: findTools(),
+        }),
+      );
     },
   });
 }
