@@ -108,11 +108,11 @@ async function setup(clips: number) {
     frames: longest,
   }));
   const timeline = buildTimeline(plan, picks, { rate: fps, songPath: song, transitionFrames: 10 });
-  // The finished-video variant: every clip colour-corrected (a per-channel lutrgb, as src/sync makes)
+  // The finished-video variant: every clip colour-corrected (a per-plane lutyuv, as src/sync makes)
   // and karaoke lyrics burnt in.
   const coloured = buildTimeline(
     plan,
-    picks.map((p) => ({ ...p, colour: { filter: "lutrgb=r=val*0.93+6:g=val*1.02-2:b=val*1.05+1" } })),
+    picks.map((p) => ({ ...p, colour: { filter: "lutyuv=y=val*0.93+6:u=val*1.02-2:v=val*1.05+1" } })),
     { rate: fps, songPath: song, transitionFrames: 10 },
   );
   const ass = resolve(DIR, `lyrics-${clips}.ass`);

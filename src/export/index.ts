@@ -4,7 +4,7 @@ export { toLrc, toSrt } from "../analysis/lyrics/index.js";
 export type { EditList, EditListEntry } from "./editlist.js";
 export { buildEditListCsv, buildEditListJson, csvField, editListOf, writeEditList } from "./editlist.js";
 export type { KdenliveOptions } from "./kdenlive.js";
-export { buildKdenlive, lutrgbFilter, writeKdenlive } from "./kdenlive.js";
+export { buildKdenlive, lutFilter, writeKdenlive } from "./kdenlive.js";
 export { buildOtio, mediaUrl, writeOtio } from "./otio.js";
 export type { SubtitlePreset, SubtitleStyle } from "./subtitles.js";
 export {

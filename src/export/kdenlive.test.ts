@@ -8,7 +8,7 @@ import { buildTimeline, placeTrack, type Timeline } from "../assemble/index.js";
 import { picksOf, planOf, writeSong, writeTakes } from "../assemble/testing.js";
 import { decodeMono, findTools, runTool } from "../media/index.js";
 import { toRate } from "../time/index.js";
-import { buildKdenlive, lutrgbFilter, writeKdenlive } from "./index.js";
+import { buildKdenlive, lutFilter, writeKdenlive } from "./index.js";
 
 const fps = toRate(25);
 
@@ -35,7 +35,7 @@ const propOf = (x: X, name: string) => x.property?.find((p) => p["@_name"] === n
 function sampleTimeline(dir: string, dropSegment?: number): Timeline {
   const plan = planOf([30, 25, 35], fps, 6);
   const picks = picksOf(plan, dir).filter((p) => p.segment !== dropSegment);
-  picks[0] = { ...picks[0]!, colour: { filter: "lutrgb=r=val*1.2-10:g=val*1+0:b=val*0.8+5" } };
+  picks[0] = { ...picks[0]!, colour: { filter: "lutyuv=y=val*1.2-10:u=val*1+0:v=val*0.8+5" } };
   return buildTimeline(plan, picks, { rate: fps, songPath: join(dir, "song.wav"), transitionFrames: 6 });
 }
 
@@ -116,12 +116,12 @@ describe("buildKdenlive", () => {
     expect(propOf(doc.tractor[0]!, "kdenlive:audio_track")).toBe(1);
   });
 
-  it("turns a missing take into a blank and a colour correction into an MLT lutrgb filter", () => {
+  it("turns a missing take into a blank and a colour correction into an MLT lutyuv filter", () => {
     const withGap = buildKdenlive(sampleTimeline("/takes", 1));
     expect(withGap).toMatch(/<blank length="\d+"\/>/);
-    expect(xml).toContain('<property name="mlt_service">avfilter.lutrgb</property>');
-    expect(xml).toContain('<property name="av.r">val*1.2-10</property>');
-    expect(lutrgbFilter("eq=gamma=1.1", "f")).toBeNull();
+    expect(xml).toContain('<property name="mlt_service">avfilter.lutyuv</property>');
+    expect(xml).toContain('<property name="av.y">val*1.2-10</property>');
+    expect(lutFilter("eq=gamma=1.1", "f")).toBeNull();
   });
 
   it("escapes file names that are not safe in XML", () => {

@@ -37,12 +37,12 @@ function prop(name: string, value: string | number): Node {
   return el("property", { name }, text === "" ? [] : [{ "#text": text }]);
 }
 
-/** ffmpeg's `lutrgb=r=…:g=…:b=…` (what colourCorrection writes) as an MLT avfilter.lutrgb filter. */
-export function lutrgbFilter(filter: string, id: string): Node | null {
-  const m = /^lutrgb=(.*)$/.exec(filter.trim());
+/** ffmpeg's `lutyuv=y=…:u=…:v=…` (what colourCorrection writes) or `lutrgb=…` as an MLT avfilter filter. */
+export function lutFilter(filter: string, id: string): Node | null {
+  const m = /^(lutyuv|lutrgb)=(.*)$/.exec(filter.trim());
   if (!m) return null;
-  const props: Node[] = [prop("mlt_service", "avfilter.lutrgb")];
-  for (const part of m[1]!.split(":")) {
+  const props: Node[] = [prop("mlt_service", `avfilter.${m[1]}`)];
+  for (const part of m[2]!.split(":")) {
     const eq = part.indexOf("=");
     if (eq <= 0) return null;
     props.push(prop(`av.${part.slice(0, eq)}`, part.slice(eq + 1)));
@@ -151,7 +151,7 @@ export function buildKdenlive(timeline: Timeline, options: KdenliveOptions = {})
       const sourceIn = c.sourceRange.startFrame - placed.headFrames;
       const entryChildren: Node[] = [prop("kdenlive:id", bin.get(c.mediaPath)!.kdenliveId)];
       if (c.colour) {
-        const f = lutrgbFilter(c.colour.filter, `filter${filterCount}`);
+        const f = lutFilter(c.colour.filter, `filter${filterCount}`);
         if (f) {
           filterCount++;
           entryChildren.push(f);

@@ -25,7 +25,7 @@ export const REQUIRED_FILTERS = [
   "aresample",
   "showwavespic",
   "tpad",
-  "lutrgb",
+  "lutyuv",
 ] as const;
 
 export const MIN_FFMPEG_MAJOR = 5;

@@ -18,7 +18,7 @@ import { jobAudioSpan } from "./generate.js";
 import type { Session } from "./session.js";
 
 /** Bumped when measuring changes; results are cached per take file, so a re-render never re-measures. */
-const MEASURE_VERSION = 1;
+const MEASURE_VERSION = 2;
 
 /** Below this mean drift (0–255 RGB units) a clip is left as it is: a correction would only cost render time. */
 export const COLOUR_DRIFT_THRESHOLD = 4;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTools, runFfmpeg } from "../media/index.js";
-import { colourCorrection, colourDrift, colourStats, rgbStats } from "./index.js";
+import { colourCorrection, colourDrift, colourStats, planeStats } from "./index.js";
 import { encodeFixtureClip } from "./testing.js";
 
 const tools = findTools();
@@ -29,11 +29,13 @@ async function corrected(clip: string, filter: string): Promise<string> {
   return encodeFixtureClip(tools, ["-i", clip], filter, clip.replace(/\.mp4$/, ".fixed.mp4"));
 }
 
-describe("rgbStats", () => {
-  it("measures mean and spread per channel", () => {
-    const s = rgbStats(new Uint8Array([0, 10, 200, 100, 10, 100]), 1);
+describe("planeStats", () => {
+  it("measures mean and spread per plane of planar frames", () => {
+    // Two frames of two pixels: Y, U, V planes one after another in each frame.
+    const s = planeStats(new Uint8Array([0, 100, 10, 10, 200, 100, 0, 100, 10, 10, 200, 100]), 2, 2);
     expect(s.mean).toEqual([50, 10, 150]);
     expect(s.std).toEqual([50, 0, 50]);
+    expect(s.frames).toBe(2);
   });
 });
 
@@ -42,7 +44,7 @@ describe("colourCorrection", () => {
     const clip = { mean: [120, 100, 80], std: [40, 50, 20], frames: 3 } as const;
     const keyStats = { mean: [100, 100, 100], std: [50, 50, 40], frames: 1 } as const;
     const c = colourCorrection(clip, keyStats);
-    expect(c.filter).toBe("lutrgb=r=val*1.25-50:g=val*1+0:b=val*2-60");
+    expect(c.filter).toBe("lutyuv=y=val*1.25-50:u=val*1+0:v=val*2-60");
     expect(c.driftBefore).toBeCloseTo(colourDrift(clip, keyStats), 9);
     expect(c.driftAfter).toBeCloseTo(0, 9);
   });
@@ -51,7 +53,7 @@ describe("colourCorrection", () => {
     const flat = { mean: [5, 5, 5], std: [0.5, 0.5, 0.5], frames: 1 } as const;
     const keyStats = { mean: [100, 100, 100], std: [50, 50, 50], frames: 1 } as const;
     const c = colourCorrection(flat, keyStats);
-    expect(c.filter).toMatch(/^lutrgb=r=val\*2\+/);
+    expect(c.filter).toMatch(/^lutyuv=y=val\*2\+/);
     expect(c.driftAfter).toBeGreaterThan(0);
   });
 });

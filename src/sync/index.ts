@@ -1,7 +1,7 @@
 // sync: measuring generated takes against the master (audio offset, blank/frozen edges, colour) and placing them.
 
 export type { ColourCorrection, ColourStats, ColourStatsOptions } from "./colour.js";
-export { colourCorrection, colourDrift, colourStats, rgbStats } from "./colour.js";
+export { colourCorrection, colourDrift, colourStats, planeStats } from "./colour.js";
 export type { Correlation } from "./correlate.js";
 export { crossCorrelate } from "./correlate.js";
 export type { FrameMetadata, HeadTail, TimeRun } from "./detect.js";
