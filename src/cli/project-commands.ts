@@ -150,7 +150,10 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
               cli.err(
                 `warning: segments ${result.render.missingSegments.join(", ")} have no take (black in the video)`,
               );
-            cli.out(`wrote ${relative(cli.cwd, result.render.path)}`);
+            // New takes nobody picked (a reroll) leave the video as it was: say so rather than "wrote".
+            cli.out(
+              `${result.render.cached ? "video unchanged" : "wrote"} ${relative(cli.cwd, result.render.path)}`,
+            );
           }
         });
       },

@@ -13,6 +13,7 @@ import {
   type JobSpec,
   lockFromStore,
   type PlanEstimate,
+  pickTake,
   planChains,
   refreshChainStaleness,
   segmentKey,
@@ -24,7 +25,7 @@ import type { Plan, Segment, SegmentKind } from "../plan/types.js";
 import { frameSize } from "../project/index.js";
 import { type ClipProvider, clipConstraints, createClipProviders } from "../providers/index.js";
 import { providerForSegment } from "../providers/routing.js";
-import { hashFile } from "../store/index.js";
+import { hashFile, type Take } from "../store/index.js";
 import { fitFrames, framesToSamples, rateToNumber, SAMPLE_RATE, samplesToSeconds } from "../time/index.js";
 import type { Session } from "./session.js";
 import { runJobsOnWorkers } from "./shared.js";
@@ -224,6 +225,35 @@ export function continuitySetting(session: Session): ContinuitySetting | undefin
   return { sections: c.sections, reanchorEvery: c.reanchor_every };
 }
 
+/** Whether two takes were made from the same project inputs: key image, prompt, provider and model (not seed). */
+function sameInputs(a: Take, b: Take): boolean {
+  return (
+    a.imageHash === b.imageHash && a.prompt === b.prompt && a.provider === b.provider && a.model === b.model
+  );
+}
+
+/**
+ * A segment's first finished take becomes its pick and stays so; after the project's image, prompt or
+ * provider changed, the pick still shows the old inputs. Such a pick moves to the take just made from
+ * the current ones, so the next render shows them. A pick among takes of the current inputs (a reroll
+ * chosen by hand) is kept. Returns how many picks moved.
+ */
+export async function repickOutdated(session: Session, report: GenerateReport): Promise<number> {
+  const { store } = session;
+  const picks = new Map((await store.listPicks()).map((p) => [p.segmentKey, p.takeId]));
+  let moved = 0;
+  for (const done of report.succeeded) {
+    const fresh = await store.getTake(done.takeId);
+    const pickedId = fresh && picks.get(fresh.segmentKey);
+    if (!fresh || !pickedId || pickedId === fresh.id) continue;
+    const picked = await store.getTake(pickedId);
+    if (picked && sameInputs(picked, fresh)) continue;
+    await pickTake(store, fresh.segment, fresh.id, session.now());
+    moved++;
+  }
+  return moved;
+}
+
 /** Runs the engine for every segment that has no finished take yet; finished ones are reported as earlier. */
 export async function generateStage(
   session: Session,
@@ -238,7 +268,9 @@ export async function generateStage(
   const setting = continuitySetting(session);
   if (!setting) {
     await session.store.markStale(segmentKeys);
-    return runJobs(session, jobs, options);
+    const report = await runJobs(session, jobs, options);
+    if ((await repickOutdated(session, report)) > 0) await updateLock(session);
+    return report;
   }
   // Continuity: a chained segment's job exists once the segment before has a picked take.
   const chains = planChains(plan.segments, setting);
