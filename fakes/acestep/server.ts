@@ -12,12 +12,12 @@
 // status 2 with an error), acestep-restarted (the server forgot every task: status 0 and "[]" forever).
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTools, runFfmpeg, type Tools } from "../../src/media/index.js";
 import { isMain, Once } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { createServer, listenWithScratch, readBody, sendJson } from "../shared/http.js";
 
 export type AceStepBehaviour = "acestep-queue-full-once" | "acestep-fails" | "acestep-restarted";
 
@@ -205,16 +205,8 @@ export async function startAceStepFake(options: AceStepFakeOptions = {}): Promis
     }
     return sendJson(res, 404, { detail: "Not Found" });
   });
-  const url = await listenLoopback(server, options.port);
-  return {
-    url,
-    requests,
-    bodies,
-    async close() {
-      await closeServer(server);
-      await rm(outputs, { recursive: true, force: true });
-    },
-  };
+  const served = await listenWithScratch(server, options.port, outputs);
+  return { ...served, requests, bodies };
 }
 
 if (isMain(import.meta.url)) {

@@ -9,13 +9,13 @@
 // Behaviours: gemini-429-once (429 RESOURCE_EXHAUSTED once), gemini-text-only (the model answers in words and
 // draws nothing), gemini-safety (the candidate ends IMAGE_SAFETY with no content), gemini-no-face (a landscape:
 // an image with no face in it).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drawDemoSinger } from "../../src/demo/index.js";
 import { findTools, type Tools, writePng } from "../../src/media/index.js";
 import { isMain, Once } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { createServer, listenWithScratch, readBody, sendJson } from "../shared/http.js";
 
 export type GeminiBehaviour = "gemini-429-once" | "gemini-text-only" | "gemini-safety" | "gemini-no-face";
 
@@ -124,15 +124,8 @@ export async function startGeminiFake(
       responseId: `resp-${requests.length}`,
     });
   });
-  const url = await listenLoopback(server, options.port);
-  return {
-    url,
-    requests,
-    async close() {
-      await closeServer(server);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const served = await listenWithScratch(server, options.port, dir);
+  return { ...served, requests };
 }
 
 if (isMain(import.meta.url)) {

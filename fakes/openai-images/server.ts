@@ -4,20 +4,13 @@
 // the demo singer (a drawn face the face check finds). Errors as OpenAI shapes them: {error:{message,type,code}}.
 // No `model` → 400 (the real API would silently use dall-e-2). Behaviours: openai-429-once,
 // openai-moderation (a prompt containing "forbidden" → 400 moderation_blocked).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drawDemoSinger } from "../../src/demo/index.js";
 import { findTools, type Tools, writePng } from "../../src/media/index.js";
 import { isMain, Once } from "../shared/hosted.js";
-import {
-  closeServer,
-  createServer,
-  listenLoopback,
-  parseMultipart,
-  readBody,
-  sendJson,
-} from "../shared/http.js";
+import { createServer, listenWithScratch, parseMultipart, readBody, sendJson } from "../shared/http.js";
 
 export type OpenAiImagesBehaviour = "openai-429-once" | "openai-moderation";
 
@@ -84,15 +77,8 @@ export async function startOpenAiImagesFake(
       usage: { total_tokens: 100, input_tokens: 10, output_tokens: 90 },
     });
   });
-  const url = await listenLoopback(server, options.port);
-  return {
-    url,
-    requests,
-    async close() {
-      await closeServer(server);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const served = await listenWithScratch(server, options.port, dir);
+  return { ...served, requests };
 }
 
 if (isMain(import.meta.url)) {

@@ -1,4 +1,6 @@
 // Small pieces every protocol-faithful fake shares: listening on loopback, reading bodies, replying, rendering clips.
+
+import { rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -20,6 +22,22 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** Listens on loopback like listenLoopback; `close` stops the server, then removes the fake's scratch folder. */
+export async function listenWithScratch(
+  server: Server,
+  port: number | undefined,
+  scratch: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const url = await listenLoopback(server, port);
+  return {
+    url,
+    async close() {
+      await closeServer(server);
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Reads a whole request body, refusing bodies over `limit` bytes (null = too large). */

@@ -8,12 +8,12 @@
 // Songs pass TEXT_SUCCESS → FIRST_SUCCESS (one song has audioUrl, the other only streamAudioUrl) → SUCCESS, one step per poll.
 // Behaviours: suno-body-405-then-ok (HTTP 200 with body code 405 once), suno-sensitive-word,
 // suno-first-success-only (the second song never arrives: GENERATE_AUDIO_FAILED), gcui-clip-error.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTools, runFfmpeg, type Tools } from "../../src/media/index.js";
 import { isMain, Once } from "../shared/hosted.js";
-import { closeServer, createServer, listenLoopback, readBody, sendJson } from "../shared/http.js";
+import { createServer, listenWithScratch, readBody, sendJson } from "../shared/http.js";
 
 export type SunoBehaviour =
   | "suno-body-405-then-ok"
@@ -277,16 +277,9 @@ export async function startSunoFake(options: SunoFakeOptions = {}): Promise<Suno
     }
     sendJson(res, 200, { code: 404, msg: `no route ${req.method} ${u.pathname}`, data: null });
   });
-  url = await listenLoopback(server, options.port);
-  return {
-    url,
-    requests,
-    bodies,
-    async close() {
-      await closeServer(server);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const served = await listenWithScratch(server, options.port, dir);
+  url = served.url;
+  return { ...served, requests, bodies };
 }
 
 if (isMain(import.meta.url)) {
