@@ -11,14 +11,15 @@
 // Errors: 401 InvalidApiKey; 400 InvalidParameter (audio ≥ 20 s for s2v…); 429 Throttling.RateQuota.
 // Behaviours: alibaba-one-task (a second task while one is unfinished is throttled), alibaba-face-fails,
 // alibaba-job-fails, alibaba-429-then-ok, alibaba-output-expires.
-import { findTools, type Tools } from "../../src/media/index.js";
+import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
-  type FakeStats,
+  type HostedFakeOptions,
+  type HostedFakeServer,
   isMain,
   newStats,
   Once,
@@ -33,24 +34,16 @@ export type AlibabaBehaviour =
   | "alibaba-429-then-ok"
   | "alibaba-output-expires";
 
-export interface AlibabaFakeOptions {
+export interface AlibabaFakeOptions extends HostedFakeOptions<AlibabaBehaviour> {
   /** Accepted key (`Authorization: Bearer <key>`); default "sk-test-key". */
   key?: string;
-  behaviours?: readonly AlibabaBehaviour[];
-  runMs?: number;
   /** Tasks running at once (default 1, as the documented limit; more wait PENDING). */
   concurrency?: number;
-  resultTtlMs?: number;
-  port?: number;
-  tools?: Tools;
 }
 
-export interface AlibabaFake {
-  url: string;
-  stats: FakeStats;
+export interface AlibabaFake extends HostedFakeServer {
   /** Face checks answered (each is billed by the real service). */
   faceChecks(): number;
-  close(): Promise<void>;
 }
 
 /** Output fps per model: 16 for S2V (assumed like the model), 24 for 2.5 and 30 for 2.7 (unverified). */

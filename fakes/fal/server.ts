@@ -10,13 +10,14 @@
 // Errors: 401 without `Authorization: Key <key>`, 422 `{"detail":[{loc,msg,type}]}`, 5xx with X-Fal-Retryable.
 // Behaviours (named for what they do): fal-429-then-ok, fal-500-then-ok, fal-422, fal-job-fails, fal-output-expires.
 import { randomUUID } from "node:crypto";
-import { findTools, type Tools } from "../../src/media/index.js";
+import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
   FakeFiles,
   FakeJobs,
-  type FakeStats,
+  type HostedFakeOptions,
+  type HostedFakeServer,
   isMain,
   newStats,
   Once,
@@ -31,25 +32,16 @@ export type FalBehaviour =
   | "fal-job-fails"
   | "fal-output-expires";
 
-export interface FalFakeOptions {
+export interface FalFakeOptions extends HostedFakeOptions<FalBehaviour> {
   /** The key the fake accepts (`Authorization: Key <key>`); default "fal-test-key". */
   key?: string;
-  behaviours?: readonly FalBehaviour[];
-  /** How long a job runs (default 400 ms). */
-  runMs?: number;
   /** Jobs running at once (default 2, as a new fal account); the rest are IN_QUEUE with a position. */
   concurrency?: number;
   /** With fal-output-expires: how long a result link lives (default 1500 ms). */
   resultTtlMs?: number;
-  port?: number;
-  tools?: Tools;
 }
 
-export interface FalFake {
-  url: string;
-  stats: FakeStats;
-  close(): Promise<void>;
-}
+export type FalFake = HostedFakeServer;
 
 /** Models the fake knows: InfiniteTalk renders `num_frames`; OmniHuman follows the audio. Both 25 fps. */
 const MODELS: Record<string, { framesFrom: "num_frames" | "audio"; fps: number; promptRequired: boolean }> = {

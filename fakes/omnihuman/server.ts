@@ -8,7 +8,7 @@
 // the secret the fake was given: else 401 ResponseMetadata.Error SignatureDoesNotMatch. URLs must be
 // public (the fake also takes data URIs). Audio of 60 s or more → code 50215 (code unverified). Video 25 fps.
 // Behaviours: omnihuman-429-then-ok (code 50429), omnihuman-job-fails, omnihuman-output-expires (1 h for real).
-import { findTools, type Tools } from "../../src/media/index.js";
+import { findTools } from "../../src/media/index.js";
 import { signRequest } from "../../src/providers/omnihuman/sign.js";
 import {
   audioSeconds,
@@ -16,7 +16,8 @@ import {
   FakeFiles,
   type FakeJob,
   FakeJobs,
-  type FakeStats,
+  type HostedFakeOptions,
+  type HostedFakeServer,
   isMain,
   newStats,
   Once,
@@ -26,22 +27,12 @@ import { readBody, sendJson } from "../shared/http.js";
 
 export type OmniHumanBehaviour = "omnihuman-429-then-ok" | "omnihuman-job-fails" | "omnihuman-output-expires";
 
-export interface OmniHumanFakeOptions {
+export interface OmniHumanFakeOptions extends HostedFakeOptions<OmniHumanBehaviour> {
   accessKey?: string;
   secretKey?: string;
-  behaviours?: readonly OmniHumanBehaviour[];
-  runMs?: number;
-  concurrency?: number;
-  resultTtlMs?: number;
-  port?: number;
-  tools?: Tools;
 }
 
-export interface OmniHumanFake {
-  url: string;
-  stats: FakeStats;
-  close(): Promise<void>;
-}
+export type OmniHumanFake = HostedFakeServer;
 
 const REQ_KEYS = new Set([
   "jimeng_realman_avatar_picture_omni_v15",

@@ -8,14 +8,15 @@
 // Errors: 401 {title,detail,status}; 422 "Input validation failed"; 429 "Request was throttled. Your rate limit resets in ~30s."
 // Behaviours: replicate-429-then-ok, replicate-422, replicate-job-fails, replicate-aborted, replicate-output-expires.
 import { createHash, randomBytes } from "node:crypto";
-import { findTools, type Tools } from "../../src/media/index.js";
+import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
-  type FakeStats,
+  type HostedFakeOptions,
+  type HostedFakeServer,
   isMain,
   newStats,
   Once,
@@ -30,23 +31,14 @@ export type ReplicateBehaviour =
   | "replicate-aborted"
   | "replicate-output-expires";
 
-export interface ReplicateFakeOptions {
+export interface ReplicateFakeOptions extends HostedFakeOptions<ReplicateBehaviour> {
   /** Accepted token (`Authorization: Bearer <token>`); default "r8_test_token". */
   token?: string;
-  behaviours?: readonly ReplicateBehaviour[];
-  runMs?: number;
-  concurrency?: number;
   /** With replicate-output-expires: how long outputs live (default 1500 ms; the real service: 1 h). */
   resultTtlMs?: number;
-  port?: number;
-  tools?: Tools;
 }
 
-export interface ReplicateFake {
-  url: string;
-  stats: FakeStats;
-  close(): Promise<void>;
-}
+export type ReplicateFake = HostedFakeServer;
 
 /** Models the fake runs (25 fps): frames from `num_frames` when given, else from the audio's length. */
 const MODELS = new Set(["bytedance/omni-human"]);

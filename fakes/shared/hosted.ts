@@ -361,6 +361,20 @@ export function cliOptions<B extends string>(prefix: string): { behaviours: B[];
   };
 }
 
+/** What every hosted-API fake can be started with. */
+export interface HostedFakeOptions<B extends string> {
+  behaviours?: readonly B[];
+  /** How long a job runs (default 400 ms). */
+  runMs?: number;
+  /** Jobs running at once; the rest wait queued. */
+  concurrency?: number;
+  /** With the fake's output-expires behaviour: how long a result link lives. */
+  resultTtlMs?: number;
+  /** Port on 127.0.0.1 (default: any free one). */
+  port?: number;
+  tools?: Tools;
+}
+
 /** A running hosted-API fake. */
 export interface HostedFakeServer {
   url: string;

@@ -6,14 +6,15 @@
 //   POST /api/v3/media/upload/binary (multipart "file") → {code:200, data:{download_url, size}} (route unverified)
 // The video follows the audio's length: InfiniteTalk 25 fps, Wan2.2-S2V 16 fps.
 // Behaviours: wavespeed-429-then-ok, wavespeed-job-fails, wavespeed-output-expires.
-import { findTools, type Tools } from "../../src/media/index.js";
+import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
   FakeFiles,
   type FakeJob,
   FakeJobs,
-  type FakeStats,
+  type HostedFakeOptions,
+  type HostedFakeServer,
   isMain,
   newStats,
   Once,
@@ -23,22 +24,12 @@ import { parseMultipart, readBody, sendJson } from "../shared/http.js";
 
 export type WaveSpeedBehaviour = "wavespeed-429-then-ok" | "wavespeed-job-fails" | "wavespeed-output-expires";
 
-export interface WaveSpeedFakeOptions {
+export interface WaveSpeedFakeOptions extends HostedFakeOptions<WaveSpeedBehaviour> {
   /** Accepted key (`Authorization: Bearer <key>`); default "ws-test-key". */
   key?: string;
-  behaviours?: readonly WaveSpeedBehaviour[];
-  runMs?: number;
-  concurrency?: number;
-  resultTtlMs?: number;
-  port?: number;
-  tools?: Tools;
 }
 
-export interface WaveSpeedFake {
-  url: string;
-  stats: FakeStats;
-  close(): Promise<void>;
-}
+export type WaveSpeedFake = HostedFakeServer;
 
 const MODELS: Record<string, number> = {
   "wavespeed-ai/infinitetalk": 25,
