@@ -6,7 +6,15 @@ import type { Command } from "commander";
 import { config as loadDotenv } from "dotenv";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
-import { checkTools, decodeMono, inspectTools, probeAudio, probeImage, writePng } from "../media/index.js";
+import {
+  checkTools,
+  decodeMono,
+  inspectTools,
+  probeAudio,
+  probeImage,
+  shellQuote,
+  writePng,
+} from "../media/index.js";
 import { describeStore } from "../pipeline/index.js";
 import { type Plan, planSong, planToJson } from "../plan/index.js";
 import { PLOT_LEGEND, plotAnalysis } from "../plot/index.js";
@@ -70,7 +78,8 @@ export function registerCommands(program: Command, cli: Cli): void {
           provider: o.provider,
           copyInputs: o.copy,
         });
-        cli.out(`created ${dir}/refrain.yaml — next: cd ${name} && npx refrain make`);
+        // Quoted, so a name with spaces can be pasted into a shell as printed.
+        cli.out(`created ${dir}/refrain.yaml — next: cd ${shellQuote(name)} && npx refrain make`);
       },
     );
 

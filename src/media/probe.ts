@@ -98,7 +98,8 @@ async function ensureReadableFile(file: string, what: string): Promise<void> {
       },
     );
   }
-  if (!s.isFile()) throw new UserInputError(`${what} ${file} is not a file`, { file });
+  if (!s.isFile())
+    throw new UserInputError(`${what} ${file} is not a file`, { file, hint: "give the file itself" });
   if (s.size === 0)
     throw new UserInputError(`${what} ${file} is empty (0 bytes)`, { file, hint: "export it again" });
 }
@@ -120,12 +121,19 @@ export async function probe(
     ));
   } catch (e) {
     if (e instanceof MediaError && e.exitStatus !== undefined && e.exitStatus !== null) {
-      throw new UserInputError(`${what} ${file} is not a media file ffmpeg can read`, { file, cause: e });
+      throw new UserInputError(`${what} ${file} is not a media file ffmpeg can read`, {
+        file,
+        cause: e,
+        hint: what === "song" ? "give an audio file (mp3, wav, flac, m4a…)" : "check the file",
+      });
     }
     throw e;
   }
   return parseProbe(file, JSON.parse(stdout.toString("utf8")) as FfprobeOutput);
 }
+
+/** Shorter than this, an audio file cannot be a song: it is cut short or empty. */
+const MIN_SONG_S = 0.1;
 
 /** Probes a song: it must hold an audio stream with a positive duration. */
 export async function probeAudio(tools: Tools, file: string, signal?: AbortSignal): Promise<MediaInfo> {
@@ -134,6 +142,13 @@ export async function probeAudio(tools: Tools, file: string, signal?: AbortSigna
     throw new UserInputError(`song ${file} has no audio stream`, {
       file,
       hint: "give an audio file (mp3, wav, flac, m4a…)",
+    });
+  }
+  // A file cut off right after its header probes as audio of a few samples; 0 means ffprobe could not tell.
+  if (info.durationS > 0 && info.durationS < MIN_SONG_S) {
+    throw new UserInputError(`song ${file} holds almost no sound (${info.durationS.toFixed(3)} s)`, {
+      file,
+      hint: "it may be cut short: export it again",
     });
   }
   return info;

@@ -32,8 +32,8 @@ async function cachedStage<T>(
 
 export async function analysisKey(session: Session): Promise<CacheKey> {
   const { songPath, lyricsPath } = session.project;
-  const inputs: Record<string, string> = { song: await hashFile(songPath) };
-  if (lyricsPath) inputs.lyrics = await hashFile(lyricsPath);
+  const inputs: Record<string, string> = { song: await hashFile(songPath, "song") };
+  if (lyricsPath) inputs.lyrics = await hashFile(lyricsPath, "lyrics");
   return { stage: "analysis", version: STAGE_VERSIONS.analysis, inputs, params: {} };
 }
 

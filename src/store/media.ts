@@ -8,13 +8,22 @@ import type { MediaFolder, PutMediaOptions } from "./types.js";
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** sha256 hex of a file's bytes, streamed. */
-export async function hashFile(path: string): Promise<string> {
+/** What went wrong reading a file, in a user's words: the problem and what to do. */
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file — check the path";
+  if (code === "EISDIR") return "is a folder, not a file — give the file inside it";
+  if (code === "EACCES" || code === "EPERM") return "permission denied — check who may read it";
+  return `cannot read it (${code ?? (e as Error).message})`;
+}
+
+/** sha256 hex of a file's bytes, streamed; `what` ("song", "lyrics") names the file in an error. */
+export async function hashFile(path: string, what?: string): Promise<string> {
   const hash = createHash("sha256");
   try {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch (e) {
-    throw new UserInputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e, file: path });
+    throw new UserInputError(`${what ? `${what} ` : ""}${path}: ${unreadable(e)}`, { cause: e, file: path });
   }
   return hash.digest("hex");
 }
