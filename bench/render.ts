@@ -20,7 +20,7 @@ import {
   renderPreset,
   renderTimeline,
 } from "../src/assemble/index.js";
-import { planOf, writeSong } from "../src/assemble/testing.js";
+import { planOf, writeSong, writeTestTake } from "../src/assemble/testing.js";
 import { toAss } from "../src/export/index.js";
 import { writeFileAtomic } from "../src/files/index.js";
 import { findTools, runFfmpeg } from "../src/media/index.js";
@@ -83,21 +83,7 @@ async function setup(clips: number) {
   const plan = planOf(lengths(clips), fps, 8);
   const longest = Math.max(...plan.segments.map((s) => s.generateFrames));
   const take = resolve(DIR, `take-${longest}.mp4`);
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=1280x720:rate=25`,
-    "-frames:v",
-    String(longest),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    take,
-  ]);
+  await writeTestTake(tools, "testsrc2=size=1280x720:rate=25", longest, take);
   const song = resolve(DIR, `song-${clips}.wav`);
   await writeSong(tools, song, plan.durationSamples);
   const picks: PickedTake[] = plan.segments.map((s) => ({

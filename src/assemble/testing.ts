@@ -55,26 +55,43 @@ export async function writeTakes(
   signal?: AbortSignal,
 ): Promise<void> {
   for (const s of plan.segments) {
-    await runFfmpeg(
+    await writeTestTake(
       tools,
-      [
-        "-f",
-        "lavfi",
-        "-i",
-        `testsrc2=size=${size}:rate=${rateToString(plan.fps)},hue=h=${(s.index * 47) % 360}`,
-        "-frames:v",
-        String(s.generateFrames),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        join(dir, `take-${s.index}.mp4`),
-      ],
-      { signal },
+      `testsrc2=size=${size}:rate=${rateToString(plan.fps)},hue=h=${(s.index * 47) % 360}`,
+      s.generateFrames,
+      join(dir, `take-${s.index}.mp4`),
+      signal,
     );
   }
+}
+
+/** Writes `frames` frames of the lavfi `source` as a fast H.264 yuv420p take at `out`. */
+export async function writeTestTake(
+  tools: Tools,
+  source: string,
+  frames: number,
+  out: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await runFfmpeg(
+    tools,
+    [
+      "-f",
+      "lavfi",
+      "-i",
+      source,
+      "-frames:v",
+      String(frames),
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-pix_fmt",
+      "yuv420p",
+      out,
+    ],
+    { signal },
+  );
 }
 
 /** Writes a song of `samples` length at 48 kHz: a sine sweep, so any shift of the audio shows in a correlation. */
