@@ -26,16 +26,34 @@ export interface CliIo {
   interactive?: boolean;
 }
 
+/**
+ * A line writer for a process stream. When the reader goes away (`refrain takes | head`) the
+ * stream fails with EPIPE: the command goes on quietly instead of crashing with a stack.
+ */
+export function lineWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(`${text}\n`);
+  };
+}
+
+let stdoutLines: ((text: string) => void) | undefined;
+let stderrLines: ((text: string) => void) | undefined;
+
 export function makeCli(verbose: boolean, io: CliIo): Cli {
   const env = io.env ?? process.env;
-  const err = io.stderr ?? ((t: string) => process.stderr.write(`${t}\n`));
+  const err = io.stderr ?? (stderrLines ??= lineWriter(process.stderr));
   return {
     verbose,
     tools: findTools(env),
     env,
     cwd: io.cwd ?? process.cwd(),
     signal: io.signal ?? new AbortController().signal,
-    out: io.stdout ?? ((t: string) => process.stdout.write(`${t}\n`)),
+    out: io.stdout ?? (stdoutLines ??= lineWriter(process.stdout)),
     err,
     onCommand: verbose ? (line) => err(`$ ${line}`) : undefined,
     interactive: io.interactive ?? Boolean(process.stderr.isTTY),
