@@ -2,6 +2,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type ClipColour, fitFilters, type PickedTake } from "../assemble/index.js";
+import { UserInputError } from "../errors/index.js";
 import { runFfmpeg } from "../media/index.js";
 import type { Plan, Segment } from "../plan/types.js";
 import { frameSize } from "../project/index.js";
@@ -146,6 +147,15 @@ export async function pickedTakes(session: Session, plan: Plan): Promise<PickedF
     if (take?.status !== "succeeded" || !take.outputHash || take.stale) {
       missing.push(segment.index);
       continue;
+    }
+    if (!store.media.has(take.outputHash)) {
+      const i = segment.index;
+      throw new UserInputError(
+        `segment ${i}: the video of take ${take.id} is gone from ${store.media.root}`,
+        {
+          hint: `make another with \`refrain reroll ${i}\`, then \`refrain pick ${i} <take>\` (see \`refrain takes ${i}\`)`,
+        },
+      );
     }
     const m = await measurePickedTake(session, plan, segment, take, keyStats);
     measurements.push(m);
