@@ -172,7 +172,7 @@ describe("burning into video (ffmpeg ass filter, real run)", () => {
 
   it("names the missing font and the fix when fontconfig does not have it", async () => {
     await expect(checkFont("No Such Font Refrain")).rejects.toThrow(
-      "subtitle font No Such Font Refrain not installed — apt-get install fonts-noto-cjk or set output.subtitles.font",
+      "subtitle font No Such Font Refrain not installed — install it (Debian: apt-get install fonts-noto-cjk), or set output.subtitles: soft or none in refrain.yaml",
     );
   });
 });

@@ -176,7 +176,7 @@ export async function checkFont(
   }
   if (families.trim() === "") {
     throw new UserInputError(`subtitle font ${fontName} not installed`, {
-      hint: "apt-get install fonts-noto-cjk or set output.subtitles.font",
+      hint: "install it (Debian: apt-get install fonts-noto-cjk), or set output.subtitles: soft or none in refrain.yaml",
     });
   }
 }
