@@ -11,17 +11,14 @@
 // Errors: 401 InvalidApiKey; 400 InvalidParameter (audio ≥ 20 s for s2v…); 429 Throttling.RateQuota.
 // Behaviours: alibaba-one-task (a second task while one is unfinished is throttled), alibaba-face-fails,
 // alibaba-job-fails, alibaba-429-then-ok, alibaba-output-expires.
-import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
-  FakeFiles,
   type FakeJob,
-  FakeJobs,
   type HostedFakeOptions,
   type HostedFakeServer,
+  hostedFakeParts,
   isMain,
-  newStats,
   Once,
   serveHostedFake,
 } from "../shared/hosted.js";
@@ -50,21 +47,12 @@ export interface AlibabaFake extends HostedFakeServer {
 const FPS: Record<string, number> = { "wan2.2-s2v": 16, "wan2.5-i2v-preview": 24, "wan2.7-i2v": 30 };
 
 export async function startAlibabaFake(options: AlibabaFakeOptions = {}): Promise<AlibabaFake> {
-  const tools = options.tools ?? findTools();
   const key = options.key ?? "sk-test-key";
-  const behaviours = new Set(options.behaviours ?? []);
-  const jobs = new FakeJobs({
-    tools,
-    runMs: options.runMs,
-    concurrency: options.concurrency ?? 1,
-    resultTtlMs: behaviours.has("alibaba-output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
-    failWith: behaviours.has("alibaba-job-fails")
-      ? "InternalError.Algo: the person in the image could not be driven"
-      : undefined,
+  const { tools, behaviours, jobs, files, stats } = hostedFakeParts("alibaba", options, {
+    concurrency: 1,
+    failWith: "InternalError.Algo: the person in the image could not be driven",
   });
-  const files = new FakeFiles(jobs);
   const once = new Once({ "alibaba-429-then-ok": 1 });
-  const stats = newStats();
   let faceChecks = 0;
   let base = "";
   const requestId = () => `fake-${Math.random().toString(16).slice(2, 10)}`;

@@ -10,16 +10,13 @@
 // Errors: 401 without `Authorization: Key <key>`, 422 `{"detail":[{loc,msg,type}]}`, 5xx with X-Fal-Retryable.
 // Behaviours (named for what they do): fal-429-then-ok, fal-500-then-ok, fal-422, fal-job-fails, fal-output-expires.
 import { randomUUID } from "node:crypto";
-import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
-  FakeFiles,
-  FakeJobs,
   type HostedFakeOptions,
   type HostedFakeServer,
+  hostedFakeParts,
   isMain,
-  newStats,
   Once,
   serveHostedFake,
 } from "../shared/hosted.js";
@@ -51,19 +48,12 @@ const MODELS: Record<string, { framesFrom: "num_frames" | "audio"; fps: number; 
 };
 
 export async function startFalFake(options: FalFakeOptions = {}): Promise<FalFake> {
-  const tools = options.tools ?? findTools();
   const key = options.key ?? "fal-test-key";
-  const behaviours = new Set(options.behaviours ?? []);
-  const jobs = new FakeJobs({
-    tools,
-    runMs: options.runMs,
-    concurrency: options.concurrency ?? 2,
-    resultTtlMs: behaviours.has("fal-output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
-    failWith: behaviours.has("fal-job-fails") ? "CUDA out of memory" : undefined,
+  const { tools, behaviours, jobs, files, stats } = hostedFakeParts("fal", options, {
+    concurrency: 2,
+    failWith: "CUDA out of memory",
   });
-  const files = new FakeFiles(jobs);
   const once = new Once({ "fal-429-then-ok": 1, "fal-500-then-ok": 1 });
-  const stats = newStats();
   const uploadTokens = new Map<string, string>();
   let base = "";
 

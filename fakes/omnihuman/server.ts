@@ -8,18 +8,15 @@
 // the secret the fake was given: else 401 ResponseMetadata.Error SignatureDoesNotMatch. URLs must be
 // public (the fake also takes data URIs). Audio of 60 s or more → code 50215 (code unverified). Video 25 fps.
 // Behaviours: omnihuman-429-then-ok (code 50429), omnihuman-job-fails, omnihuman-output-expires (1 h for real).
-import { findTools } from "../../src/media/index.js";
 import { signRequest } from "../../src/providers/omnihuman/sign.js";
 import {
   audioSeconds,
   cliOptions,
-  FakeFiles,
   type FakeJob,
-  FakeJobs,
   type HostedFakeOptions,
   type HostedFakeServer,
+  hostedFakeParts,
   isMain,
-  newStats,
   Once,
   serveHostedFake,
 } from "../shared/hosted.js";
@@ -41,20 +38,13 @@ const REQ_KEYS = new Set([
 ]);
 
 export async function startOmniHumanFake(options: OmniHumanFakeOptions = {}): Promise<OmniHumanFake> {
-  const tools = options.tools ?? findTools();
   const accessKey = options.accessKey ?? "AKLTtestaccess";
   const secretKey = options.secretKey ?? "test-secret-key";
-  const behaviours = new Set(options.behaviours ?? []);
-  const jobs = new FakeJobs({
-    tools,
-    runMs: options.runMs,
-    concurrency: options.concurrency ?? 1,
-    resultTtlMs: behaviours.has("omnihuman-output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
-    failWith: behaviours.has("omnihuman-job-fails") ? "Internal Error: generation failed" : undefined,
+  const { tools, behaviours, jobs, files, stats } = hostedFakeParts("omnihuman", options, {
+    concurrency: 1,
+    failWith: "Internal Error: generation failed",
   });
-  const files = new FakeFiles(jobs);
   const once = new Once({ "omnihuman-429-then-ok": 1 });
-  const stats = newStats();
   let base = "";
   const rid = () => `fake${Date.now()}`;
   const reply = (

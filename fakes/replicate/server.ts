@@ -8,17 +8,14 @@
 // Errors: 401 {title,detail,status}; 422 "Input validation failed"; 429 "Request was throttled. Your rate limit resets in ~30s."
 // Behaviours: replicate-429-then-ok, replicate-422, replicate-job-fails, replicate-aborted, replicate-output-expires.
 import { createHash, randomBytes } from "node:crypto";
-import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
-  FakeFiles,
   type FakeJob,
-  FakeJobs,
   type HostedFakeOptions,
   type HostedFakeServer,
+  hostedFakeParts,
   isMain,
-  newStats,
   Once,
   serveHostedFake,
 } from "../shared/hosted.js";
@@ -44,19 +41,12 @@ export type ReplicateFake = HostedFakeServer;
 const MODELS = new Set(["bytedance/omni-human"]);
 
 export async function startReplicateFake(options: ReplicateFakeOptions = {}): Promise<ReplicateFake> {
-  const tools = options.tools ?? findTools();
   const token = options.token ?? "r8_test_token";
-  const behaviours = new Set(options.behaviours ?? []);
-  const jobs = new FakeJobs({
-    tools,
-    runMs: options.runMs,
-    concurrency: options.concurrency ?? 4,
-    resultTtlMs: behaviours.has("replicate-output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
-    failWith: behaviours.has("replicate-job-fails") ? "RuntimeError: CUDA error: out of memory" : undefined,
+  const { tools, behaviours, jobs, files, stats } = hostedFakeParts("replicate", options, {
+    concurrency: 4,
+    failWith: "RuntimeError: CUDA error: out of memory",
   });
-  const files = new FakeFiles(jobs);
   const once = new Once({ "replicate-429-then-ok": 1 });
-  const stats = newStats();
   let base = "";
 
   const view = (job: FakeJob) => {

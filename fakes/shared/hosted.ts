@@ -375,6 +375,28 @@ export interface HostedFakeOptions<B extends string> {
   tools?: Tools;
 }
 
+/**
+ * What every hosted-API fake starts with: its tools, behaviours, job queue (`<prefix>-output-expires`
+ * makes result links expire, `<prefix>-job-fails` fails every job with `failWith`), files and stats.
+ */
+export function hostedFakeParts<B extends string>(
+  prefix: string,
+  options: HostedFakeOptions<B>,
+  defaults: { concurrency: number; failWith: string },
+) {
+  const tools = options.tools ?? findTools();
+  const behaviours = new Set<B>(options.behaviours ?? []);
+  const has = (name: string) => (behaviours as Set<string>).has(`${prefix}-${name}`);
+  const jobs = new FakeJobs({
+    tools,
+    runMs: options.runMs,
+    concurrency: options.concurrency ?? defaults.concurrency,
+    resultTtlMs: has("output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
+    failWith: has("job-fails") ? defaults.failWith : undefined,
+  });
+  return { tools, behaviours, jobs, files: new FakeFiles(jobs), stats: newStats() };
+}
+
 /** A running hosted-API fake. */
 export interface HostedFakeServer {
   url: string;

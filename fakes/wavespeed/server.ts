@@ -6,17 +6,14 @@
 //   POST /api/v3/media/upload/binary (multipart "file") → {code:200, data:{download_url, size}} (route unverified)
 // The video follows the audio's length: InfiniteTalk 25 fps, Wan2.2-S2V 16 fps.
 // Behaviours: wavespeed-429-then-ok, wavespeed-job-fails, wavespeed-output-expires.
-import { findTools } from "../../src/media/index.js";
 import {
   audioSeconds,
   cliOptions,
-  FakeFiles,
   type FakeJob,
-  FakeJobs,
   type HostedFakeOptions,
   type HostedFakeServer,
+  hostedFakeParts,
   isMain,
-  newStats,
   Once,
   serveHostedFake,
 } from "../shared/hosted.js";
@@ -37,19 +34,12 @@ const MODELS: Record<string, number> = {
 };
 
 export async function startWaveSpeedFake(options: WaveSpeedFakeOptions = {}): Promise<WaveSpeedFake> {
-  const tools = options.tools ?? findTools();
   const key = options.key ?? "ws-test-key";
-  const behaviours = new Set(options.behaviours ?? []);
-  const jobs = new FakeJobs({
-    tools,
-    runMs: options.runMs,
-    concurrency: options.concurrency ?? 2,
-    resultTtlMs: behaviours.has("wavespeed-output-expires") ? (options.resultTtlMs ?? 1500) : undefined,
-    failWith: behaviours.has("wavespeed-job-fails") ? "face not detected in the image" : undefined,
+  const { tools, behaviours, jobs, files, stats } = hostedFakeParts("wavespeed", options, {
+    concurrency: 2,
+    failWith: "face not detected in the image",
   });
-  const files = new FakeFiles(jobs);
   const once = new Once({ "wavespeed-429-then-ok": 1 });
-  const stats = newStats();
   let base = "";
 
   const view = (job: FakeJob) => ({
