@@ -56,4 +56,19 @@ describe("costReport", () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
+
+  it("counts only picks of segments the current plan still has", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "refrain-cost-"));
+    const store = openSqliteStore(dir);
+    const clock = virtualClock();
+    const jobs = fakeJobs(2);
+    await generate({ store, providers: [fakeProvider(clock)], jobs, ...clock });
+    // A re-plan keeps the first segment only: the second one's picked take is stale.
+    await store.markStale([jobs[0]!.segmentKey]);
+    const report = await costReport(store);
+    expect(report.takes.picked).toBe(1);
+    expect(report.acceptedVideoSeconds).toBeCloseTo(jobs[0]!.frames / 25, 9);
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 });

@@ -56,7 +56,8 @@ export interface CostReport {
 export async function costReport(store: Store): Promise<CostReport> {
   const totals = await store.ledgerTotals();
   const takes = await store.listTakes();
-  const picked = takes.filter((t) => t.picked);
+  // A pick of a segment the plan no longer has (stale) is not in the video: it is not accepted video.
+  const picked = takes.filter((t) => t.picked && !t.stale);
   const acceptedVideoSeconds = picked.reduce((sum, t) => sum + t.videoSeconds, 0);
   return {
     spentUsd: totals.chargedUsd,
