@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Analysis } from "../src/analysis/types.js";
+import { main } from "../src/cli/index.js";
 import { drawDemoSinger } from "../src/demo/index.js";
 import { pickTake, rerollSegment } from "../src/engine/index.js";
 import { findTools, runFfmpeg, writePng } from "../src/media/index.js";
@@ -90,5 +91,22 @@ describe("changing the project's image", () => {
     expect(report.submissions).toBe(0);
     const picked = (await session.store.listTakes()).filter((t) => t.picked && t.segment === 0);
     expect(picked.map((t) => t.id)).toEqual([chosen]);
+  }, 60_000);
+
+  it("files a reroll made after the change under the new image, and says how to use it", async () => {
+    await runFfmpeg(tools, ["-f", "lavfi", "-i", "color=c=olive:s=128x128", "-frames:v", "1", image()]);
+    const out: string[] = [];
+    const code = await main(["node", "refrain", "reroll", "1", "--seed", "4242"], {
+      stdout: (t) => out.push(t),
+      stderr: () => {},
+      cwd: dir,
+      interactive: false,
+    });
+    expect(code).toBe(0);
+    const take = (await session.store.listTakes({ segment: 1 })).find((t) => t.seed === 4242)!;
+    expect(take.imageHash).toBe(await hashFile(image()));
+    expect(out.join("\n")).toContain(
+      `1 new take(s) for segment 1: ${take.id}; 0 failed — use one with \`refrain pick 1 <take>\``,
+    );
   }, 60_000);
 });

@@ -27,7 +27,7 @@ import {
   timelineFor,
   updateLock,
 } from "../pipeline/index.js";
-import { hashKey, type Take } from "../store/index.js";
+import { hashFile, hashKey, type Take } from "../store/index.js";
 import type { Cli } from "./context.js";
 import { withSession } from "./project-commands.js";
 
@@ -135,16 +135,24 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
     .option("--seed <seed>", "use this seed", (v) => Number(v))
     .action(async (segment: number, o: { count: number; seed?: number }) => {
       await withSession(program, cli, async (session) => {
-        const jobs = await rerollSegment(
+        const based = await rerollSegment(
           session.store,
           segment,
           o.seed === undefined ? { count: o.count } : { seeds: [o.seed] },
         );
+        // The image may have been replaced since the take rerolled was made: the job carries the file's
+        // hash as it is now, or the new take would be filed under the old picture (a chained
+        // continuity job starts from a last frame instead, and keeps it).
+        const imageHash = await hashFile(session.project.imagePath, "image");
+        const jobs = based.map((j) =>
+          j.startFrom || j.image !== session.project.imagePath ? j : { ...j, imageHash },
+        );
         const estimate = await estimateJobs(session, jobs);
         if (estimate.totalUsd > 0) cli.err(`estimated cost: $${estimate.totalUsd.toFixed(2)}`);
         const report = await runJobs(session, jobs);
+        const made = report.succeeded.filter((s) => !s.earlier).map((s) => s.takeId);
         cli.out(
-          `${report.succeeded.filter((s) => !s.earlier).length} new take(s) for segment ${segment}; ${report.failed.length} failed`,
+          `${made.length} new take(s) for segment ${segment}${made.length ? `: ${made.join(", ")}` : ""}; ${report.failed.length} failed${made.length ? ` — use one with \`refrain pick ${segment} <take>\`` : ""}`,
         );
       });
     });
