@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { config as loadDotenv } from "dotenv";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
+import { checkFont, DEFAULT_SUBTITLE_FONT } from "../export/index.js";
 import {
   checkTools,
   decodeMono,
@@ -251,6 +252,11 @@ async function doctor(cli: Cli, projectDir: string): Promise<DoctorReport> {
     const d = await mkdtemp(join(tmpdir(), "refrain-doctor-"));
     await rm(d, { recursive: true });
     return tmpdir();
+  });
+  // Burnt-in lyrics (the default) need the font; say so here rather than at the end of a long make.
+  await check("font: lyrics", async () => {
+    await checkFont(DEFAULT_SUBTITLE_FONT);
+    return DEFAULT_SUBTITLE_FONT;
   });
   // Keys count as set from the environment or the project's .env, as a session reads them (values never kept).
   const fromDotenv: Record<string, string> = {};
