@@ -86,3 +86,13 @@ describe("a file named in refrain.yaml that is not there", () => {
     expectOneCleanLine(r, /lyrics .*gone\.lrc: no such file — check the path/);
   });
 });
+
+describe("a song shorter than one clip", () => {
+  it("makes one clip and make says so", async () => {
+    const p = join(dir, "p-short");
+    expect((await run(["new", p, "--song", "song.wav", "--image", "face.png"], dir)).code).toBe(0);
+    const r = await run(["make", "--dry-run"], p);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: the song \(2 s\) is shorter than one 3 s segment: planned as one/);
+  });
+});

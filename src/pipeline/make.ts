@@ -35,6 +35,8 @@ export async function make(session: Session, options: MakeOptions = {}): Promise
   await probeImage(session.tools, session.project.imagePath, session.signal);
   const analysis = await analyzeStage(session);
   const plan = await planStage(session, analysis);
+  // Said once, when the plan is made (`refrain plan` prints them every time).
+  if (!plan.cached) for (const w of plan.value.warnings) session.log(`warning: ${w}`);
   if (options.dryRun) return { analysis, plan, upToDate: false };
   const generation = await generateStage(session, plan.value, analysis.value, {
     onEvent: options.onEvent,
