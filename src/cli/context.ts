@@ -41,19 +41,27 @@ export function lineWriter(stream: NodeJS.WritableStream): (text: string) => voi
   };
 }
 
-let stdoutLines: ((text: string) => void) | undefined;
-let stderrLines: ((text: string) => void) | undefined;
+/** One writer per process stream, so its EPIPE listener is added once however many CLIs run. */
+const writers = new Map<NodeJS.WriteStream, (text: string) => void>();
+function writerFor(stream: NodeJS.WriteStream): (text: string) => void {
+  let w = writers.get(stream);
+  if (!w) {
+    w = lineWriter(stream);
+    writers.set(stream, w);
+  }
+  return w;
+}
 
 export function makeCli(verbose: boolean, io: CliIo): Cli {
   const env = io.env ?? process.env;
-  const err = io.stderr ?? (stderrLines ??= lineWriter(process.stderr));
+  const err = io.stderr ?? writerFor(process.stderr);
   return {
     verbose,
     tools: findTools(env),
     env,
     cwd: io.cwd ?? process.cwd(),
     signal: io.signal ?? new AbortController().signal,
-    out: io.stdout ?? (stdoutLines ??= lineWriter(process.stdout)),
+    out: io.stdout ?? writerFor(process.stdout),
     err,
     onCommand: verbose ? (line) => err(`$ ${line}`) : undefined,
     interactive: io.interactive ?? Boolean(process.stderr.isTTY),

@@ -57,11 +57,17 @@ describe("refrain.yaml", () => {
       "version: 1\nsong: a\nimage: b\noutput:\n  transition: wipeleft\n  transitions:\n    Chorus: circlecrop\n  hard_cuts_on_downbeats: true\n",
       "refrain.yaml",
     );
-    expect(p.output).toMatchObject({ transition: "wipeleft", transitions: { Chorus: "circlecrop" }, hard_cuts_on_downbeats: true });
+    expect(p.output).toMatchObject({
+      transition: "wipeleft",
+      transitions: { Chorus: "circlecrop" },
+      hard_cuts_on_downbeats: true,
+    });
   });
 
   it("names an unknown transition with where it is", () => {
-    const e = errorOf(() => parseProject("version: 1\nsong: a\nimage: b\noutput:\n  transition: swirl\n", "refrain.yaml"));
+    const e = errorOf(() =>
+      parseProject("version: 1\nsong: a\nimage: b\noutput:\n  transition: swirl\n", "refrain.yaml"),
+    );
     expect(e.shortMessage).toMatch(/^refrain\.yaml:5:15: output\.transition: not a transition/);
   });
 
