@@ -210,7 +210,10 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
           lyrics: "song.lrc",
           provider: "local",
           title: "demo",
-        }).replace("resolution: 720 ", "resolution: 480 ");
+        })
+          // A demo should be quick: a small picture and a fast encode.
+          .replace("resolution: 720 ", "resolution: 480 ")
+          .replace("preset: medium ", "preset: veryfast ");
         await writeFile(join(dir, "refrain.yaml"), text);
         const out = resolve(cli.cwd, o.out);
         await withSession(

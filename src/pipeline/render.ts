@@ -35,7 +35,7 @@ export interface RenderOutcome {
 export function renderSettings(session: Session, draft: boolean): RenderSettings {
   const o = session.project.config.output;
   const size = frameSize(o.aspect, o.resolution);
-  return { ...size, rate: toRate(o.fps), fit: o.fit, crf: 20, preset: "medium", draft };
+  return { ...size, rate: toRate(o.fps), fit: o.fit, crf: 20, preset: o.preset, draft };
 }
 
 export function outputPath(session: Session, request: RenderRequest): string {

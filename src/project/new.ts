@@ -46,6 +46,7 @@ output:
   transition: fade        # crossfade between clips (an ffmpeg xfade name, or "none" for hard cuts)
   transition_s: 0.32
   subtitles: burn         # lyrics on screen: burn, soft (a subtitle track) or none
+  preset: medium          # x264 speed of the final encode: ultrafast … veryslow (slower = smaller file)
 
 plan:
   min_s: 3                # shortest clip, seconds

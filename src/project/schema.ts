@@ -1,5 +1,6 @@
 // The refrain.yaml schema: what a project file may say, with defaults resolved once here.
 import { z } from "zod";
+import { X264_PRESETS } from "../assemble/filtergraph.js";
 import { isTransitionName, XFADE_TRANSITIONS } from "../assemble/timeline.js";
 
 export const PROJECT_FILE = "refrain.yaml";
@@ -31,6 +32,8 @@ export const OutputSchema = z
     /** Cut hard (no transition) where a cut falls on a downbeat. */
     hard_cuts_on_downbeats: z.boolean().default(false),
     subtitles: z.enum(["burn", "soft", "none"]).default("burn"),
+    /** x264 speed/size trade-off of the final encode (drafts are always ultrafast). */
+    preset: z.enum(X264_PRESETS).default("medium"),
     file: z.string().optional(),
   })
   .strict();
