@@ -6,7 +6,7 @@
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cancelled, ProviderError } from "../../errors/index.js";
+import { Cancelled, ProviderError, throwIfAborted } from "../../errors/index.js";
 import { runFfmpeg, type Tools } from "../../media/index.js";
 import type { ClipConstraints } from "../../plan/types.js";
 import { rateToString, toRate } from "../../time/index.js";
@@ -81,6 +81,20 @@ export function cameraMotion(
   const x = `(iw-iw/zoom)/2+(iw-iw/zoom)/2*${dx.toFixed(3)}*(2*on/${n}-1)`;
   const y = `(ih-ih/zoom)/2+(ih-ih/zoom)/2*${dy.toFixed(3)}*(2*on/${n}-1)`;
   return { z, x, y };
+}
+
+/** Waits for a job, or rejects with Cancelled as soon as the caller's signal fires (the job goes on). */
+function untilDoneOrAborted(done: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return done;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled("stopped waiting for a local clip", { cause: signal.reason }));
+    signal.addEventListener("abort", onAbort, { once: true });
+    done.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) onAbort();
+      else resolve();
+    }, reject);
+  });
 }
 
 export function createLocalProvider(options: LocalProviderOptions): ClipProvider {
@@ -163,16 +177,18 @@ export function createLocalProvider(options: LocalProviderOptions): ClipProvider
       return { remoteId: job.token };
     },
 
-    async poll(remoteId) {
+    async poll(remoteId, signal) {
+      throwIfAborted(signal);
       const job = jobs.get(remoteId);
       if (!job) throw new ProviderError("local", `no job ${remoteId} (local jobs do not survive a restart)`);
       return { state: job.state, reason: job.reason };
     },
 
-    async fetch(remoteId, dest) {
+    async fetch(remoteId, dest, signal) {
+      throwIfAborted(signal);
       const job = jobs.get(remoteId);
       if (!job) throw new ProviderError("local", `no job ${remoteId}`);
-      await job.done;
+      await untilDoneOrAborted(job.done, signal);
       if (job.state !== "succeeded")
         throw new ProviderError("local", `job ${remoteId} has no output (${job.state}: ${job.reason ?? ""})`);
       await copyFile(job.output, dest);
