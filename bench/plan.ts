@@ -1,8 +1,9 @@
 // Measures the planner on synthetic 3-minute songs against a fixed-length baseline run in the same process.
 //
-// Run: npx tsx bench/plan.ts [songs]   (default 8 seeded songs; each plan is timed over 10 runs)
-//      npx tsx bench/plan.ts --evalset  (the evaluation set: analyse each song as the CLI does, plan it
-//                                        for InfiniteTalk, score the cuts against the true words and beats)
+// Run: npx tsx bench/plan.ts [songs] [--synthetic | --evalset]   (both parts unless one is named)
+//   synthetic: 8 seeded 3-minute songs by default, each plan timed over 10 runs;
+//   evalset:   the evaluation set, each song analysed as the CLI does, planned for InfiniteTalk and its
+//              cuts scored against the true words and beats, plus analyse+plan speed against aubio.
 // Baseline: cut every `target` seconds on the nearest frame, ignoring lyrics and beats, with the
 // same handles and frame rules — what a planner without analysis would do. Reported per model
 // family: plan time, waste ratio (frames generated ÷ frames shown), median distance from a cut to
@@ -266,5 +267,9 @@ async function evalSpeed(tools: ReturnType<typeof findTools>): Promise<void> {
   );
 }
 
-if (process.argv.includes("--evalset")) await evalset();
-else synthetic();
+// Both by default (as `npm run bench` runs it); --synthetic or --evalset for one of them.
+if (!process.argv.includes("--evalset")) synthetic();
+if (!process.argv.includes("--synthetic")) {
+  if (!process.argv.includes("--evalset")) console.log("");
+  await evalset();
+}

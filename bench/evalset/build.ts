@@ -31,8 +31,8 @@ export interface SongSpec {
   meter: 3 | 4;
   swing?: boolean;
   lang: "en" | "cmn";
-  format: "wav" | "mp3" | "flac" | "m4a";
-  sampleRate: 44_100 | 48_000;
+  format: "wav" | "mp3" | "flac" | "m4a" | "ogg";
+  sampleRate: 22_050 | 44_100 | 48_000;
   channels?: 1 | 2;
   /** Seconds of soft drums with no voice at the start. */
   quietIntro?: number;
@@ -163,6 +163,17 @@ export const SONGS: SongSpec[] = [
     lang: "cmn",
     format: "mp3",
     sampleRate: 48_000,
+  },
+  {
+    // A low sample rate (no hi-hat above 11 kHz) in Ogg Vorbis.
+    id: "lofi-22k-104",
+    duration: 40,
+    tempo: [{ at: 0, bpm: 104 }],
+    meter: 4,
+    lang: "en",
+    format: "ogg",
+    sampleRate: 22_050,
+    channels: 2,
   },
   {
     id: "long-3min-118",
@@ -548,6 +559,7 @@ async function buildSong(
     mp3: ["-c:a", "libmp3lame", "-b:a", "192k"],
     flac: ["-c:a", "flac"],
     m4a: ["-c:a", "aac", "-b:a", "192k"],
+    ogg: ["-c:a", "libvorbis", "-q:a", "5"],
   }[spec.format];
   const file = `${spec.id}.${spec.format}`;
   const tmp = join(outDir, `.${file}.tmp.${spec.format}`);
