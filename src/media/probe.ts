@@ -1,5 +1,6 @@
 // What a media file holds, read with ffprobe, and decoding audio to PCM samples.
-import { stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { MediaError, UserInputError } from "../errors/index.js";
 import { type Rate, SAMPLE_RATE, toRate } from "../time/index.js";
 import { runFfmpeg, runTool } from "./run.js";
@@ -102,6 +103,16 @@ async function ensureReadableFile(file: string, what: string): Promise<void> {
     throw new UserInputError(`${what} ${file} is not a file`, { file, hint: "give the file itself" });
   if (s.size === 0)
     throw new UserInputError(`${what} ${file} is empty (0 bytes)`, { file, hint: "export it again" });
+  // Otherwise ffprobe fails on it and the file would be called "not a media file".
+  try {
+    await access(file, constants.R_OK);
+  } catch (e) {
+    throw new UserInputError(`${what} ${file}: permission denied`, {
+      file,
+      hint: "check who may read it (chmod a+r)",
+      cause: e,
+    });
+  }
 }
 
 /** Probes any media file. Unreadable or non-media files become a UserInputError naming the file. */
