@@ -1,5 +1,5 @@
 // The embedded Store: one SQLite database per project (better-sqlite3, WAL) plus the media folder.
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { UserInputError } from "../errors/index.js";
@@ -113,8 +113,29 @@ export function databasePath(projectDir: string): string {
  */
 export function openSqliteStore(projectDir: string, options: SqliteStoreOptions = {}): Store {
   const dir = join(projectDir, ".refrain");
-  mkdirSync(dir, { recursive: true });
+  const readOnly = (path: string, e: unknown) =>
+    ["EACCES", "EPERM", "EROFS"].includes((e as NodeJS.ErrnoException).code ?? "")
+      ? new UserInputError(`the project's store ${path} is read-only for you`, {
+          cause: e,
+          file: path,
+          hint: "run refrain as the user who owns the project folder, or make it writable",
+        })
+      : e;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw readOnly(dir, e);
+  }
   const file = databasePath(projectDir);
+  // SQLite opens a file it may not write and fails only at the first write, as an unexpected error.
+  for (const path of [dir, file]) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw readOnly(path, e);
+    }
+  }
   let db: Database.Database;
   try {
     db = new Database(file);
