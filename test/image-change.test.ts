@@ -93,6 +93,14 @@ describe("changing the project's image", () => {
     expect(picked.map((t) => t.id)).toEqual([chosen]);
   }, 60_000);
 
+  it("keeps a take of the old image picked by hand after the change", async () => {
+    const old = (await session.store.listTakes({ segment: 1 })).find((t) => !t.picked)!;
+    await pickTake(session.store, 1, old.id);
+    await generateStage(session, plan, analysis);
+    const picked = (await session.store.listTakes({ segment: 1 })).filter((t) => t.picked);
+    expect(picked.map((t) => t.id)).toEqual([old.id]);
+  }, 60_000);
+
   it("files a reroll made after the change under the new image, and says how to use it", async () => {
     await runFfmpeg(tools, ["-f", "lavfi", "-i", "color=c=olive:s=128x128", "-frames:v", "1", image()]);
     const out: string[] = [];

@@ -236,17 +236,19 @@ function sameInputs(a: Take, b: Take): boolean {
  * A segment's first finished take becomes its pick and stays so; after the project's image, prompt or
  * provider changed, the pick still shows the old inputs. Such a pick moves to the take just made from
  * the current ones, so the next render shows them. A pick among takes of the current inputs (a reroll
- * chosen by hand) is kept. Returns how many picks moved.
+ * chosen by hand), or made by hand after the current take existed, is kept. Returns how many picks moved.
  */
 export async function repickOutdated(session: Session, report: GenerateReport): Promise<number> {
   const { store } = session;
-  const picks = new Map((await store.listPicks()).map((p) => [p.segmentKey, p.takeId]));
+  const picks = new Map((await store.listPicks()).map((p) => [p.segmentKey, p]));
   let moved = 0;
   for (const done of report.succeeded) {
     const fresh = await store.getTake(done.takeId);
-    const pickedId = fresh && picks.get(fresh.segmentKey);
-    if (!fresh || !pickedId || pickedId === fresh.id) continue;
-    const picked = await store.getTake(pickedId);
+    const pick = fresh && picks.get(fresh.segmentKey);
+    if (!fresh || !pick || pick.takeId === fresh.id) continue;
+    // Picked while this take already existed: a choice made by hand, kept whatever it shows.
+    if (pick.pickedAt >= fresh.createdAt) continue;
+    const picked = await store.getTake(pick.takeId);
     if (picked && sameInputs(picked, fresh)) continue;
     await pickTake(store, fresh.segment, fresh.id, session.now());
     moved++;
