@@ -31,6 +31,40 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** The field names the schema allows in the mapping at `path` (none when it is not a fixed mapping). */
+function knownKeys(path: readonly string[]): string[] {
+  // Optional and defaulted fields wrap their schema: look through to the object inside.
+  const unwrap = (s: unknown): unknown => {
+    let t = s as { _zod?: { def?: { innerType?: unknown } } } | undefined;
+    while (t?._zod?.def?.innerType) t = t._zod.def.innerType as typeof t;
+    return t;
+  };
+  let schema = unwrap(ProjectSchema) as { shape?: Record<string, unknown> } | undefined;
+  for (const p of path) schema = unwrap(schema?.shape?.[p]) as typeof schema;
+  return schema?.shape ? Object.keys(schema.shape) : [];
+}
+
+/** Edit distance, for suggesting the field a misspelt one meant. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The hint for an unknown field: the known one it is closest to, or where the fields are listed. */
+function unknownFieldHint(key: string, path: readonly string[]): string {
+  const near = knownKeys(path)
+    .map((k) => ({ k, d: distance(key, k) }))
+    .filter((c) => c.d <= 2)
+    .sort((a, b) => a.d - b.d)[0];
+  return near ? `did you mean "${near.k}"?` : "the README's refrain.yaml reference lists the fields";
+}
+
 /** Parses and validates project text. Pure apart from the file name it reports. */
 export function parseProject(text: string, file: string): ProjectFile {
   const lc = new LineCounter();
@@ -64,8 +98,21 @@ export function parseProject(text: string, file: string): ProjectFile {
       }
     }
   }
+  let hint: string | undefined;
+  if (issue.code === "unrecognized_keys") {
+    // Point at the unknown key itself, not at the mapping that holds it.
+    const key = issue.keys[0]!;
+    const map = path.length ? doc.getIn(path, true) : doc.contents;
+    const item = isMap(map) ? map.items.find((i) => isScalar(i.key) && i.key.value === key) : undefined;
+    const range = item && isScalar(item.key) ? item.key.range : undefined;
+    if (range) offset = range[0];
+    hint = unknownFieldHint(key, path);
+  }
   const field = path.length ? path.join(".") : "(top level)";
-  throw new UserInputError(`${file}:${position(lc, offset)}: ${field}: ${describeIssue(issue)}`, { file });
+  throw new UserInputError(`${file}:${position(lc, offset)}: ${field}: ${describeIssue(issue)}`, {
+    file,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function resolveIn(dir: string, p: string): string {
