@@ -117,4 +117,22 @@ describe("changing the project's image", () => {
       `1 new take(s) for segment 1: ${take.id}; 0 failed — use one with \`refrain pick 1 <take>\``,
     );
   }, 60_000);
+
+  it("lists a pick of a segment the plan no longer has without the star of a picked take", async () => {
+    const takes = await session.store.listTakes({ segment: 0 });
+    // A re-plan that keeps only segment 1: segment 0's takes are stale.
+    const keep = (await session.store.listTakes({ segment: 1 }))[0]!.segmentKey;
+    await session.store.markStale([keep]);
+    const out: string[] = [];
+    await main(["node", "refrain", "takes", "0", "--no-measure"], {
+      stdout: (t) => out.push(t),
+      stderr: () => {},
+      cwd: dir,
+      interactive: false,
+    });
+    const picked = takes.find((t) => t.picked)!;
+    const line = out.find((l) => l.includes(picked.id))!;
+    expect(line).toMatch(/^\s+0 {3}/);
+    expect(line).toContain("(stale: was picked for a segment the plan no longer has)");
+  }, 30_000);
 });

@@ -108,7 +108,7 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
         if (rows.length === 0) return cli.out("no takes yet — run `refrain generate`");
         for (const r of rows) {
           cli.out(
-            `${String(r.segment).padStart(3)} ${r.picked ? "*" : " "} ${r.take}  ${r.status.padEnd(9)} seed ${String(r.seed).padEnd(10)} $${r.cost.toFixed(2)}${r.offset_frames ? `  offset ${r.offset_frames} f` : ""}${r.stale ? "  (stale)" : ""}${r.failure ? `  ${r.failure}` : ""}`,
+            `${String(r.segment).padStart(3)} ${r.picked && !r.stale ? "*" : " "} ${r.take}  ${r.status.padEnd(9)} seed ${String(r.seed).padEnd(10)} $${r.cost.toFixed(2)}${r.offset_frames ? `  offset ${r.offset_frames} f` : ""}${r.stale ? `  (stale${r.picked ? ": was picked for a segment the plan no longer has" : ""})` : ""}${r.failure ? `  ${r.failure}` : ""}`,
           );
         }
       });
