@@ -192,7 +192,7 @@ describe("choosing another song", () => {
       await ace.close();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("making the song and image: what goes wrong is said in one line, and no take is lost", () => {
@@ -268,7 +268,17 @@ describe("making the song and image: what goes wrong is said in one line, and no
     );
     await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=4", join(dir, "song.wav")]);
     try {
-      const r = await run(["make", "--dry-run"], dir, { PATH: process.env.PATH, GEMINI_API_KEY: "gem-k-1" });
+      // A dry run spends nothing: it names the missing image instead of paying for it.
+      const dry = await run(["make", "--dry-run"], dir, {
+        PATH: process.env.PATH,
+        GEMINI_API_KEY: "gem-k-1",
+      });
+      expect(dry.code).toBe(2);
+      expect(dry.err).toMatch(
+        /singer\.png does not exist yet: `refrain make` would create it with key_image:/,
+      );
+      expect(gemini.requests).toHaveLength(0);
+      const r = await run(["make"], dir, { PATH: process.env.PATH, GEMINI_API_KEY: "gem-k-1" });
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/warning: the key image singer\.png: no face found/);
       expect((await probe(tools, join(dir, "singer.png"), "image")).video).toBeDefined();
@@ -276,5 +286,5 @@ describe("making the song and image: what goes wrong is said in one line, and no
       await gemini.close();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 60_000);
 });
