@@ -1,4 +1,5 @@
 // The generate stage: each planned segment's audio cut from the master, one job per segment lacking a take.
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Analysis } from "../analysis/types.js";
@@ -87,8 +88,10 @@ export async function jobsForPlan(
   const segmentKeys: string[] = [];
   for (const segment of plan.segments) {
     const { start, length } = jobAudioSpan(plan, segment);
-    const audio = join(dir, `segment-${segment.index}-${start}-${length}.wav`);
-    await writeJobAudio(session, plan, segment, audio);
+    // Named by the song's hash and the span, and written under a temp name first: a file already
+    // there is this very audio, so a make with nothing to do cuts none again.
+    const audio = join(dir, `segment-${segment.index}-${start}-${length}-${songHash.slice(0, 12)}.wav`);
+    if (!existsSync(audio)) await writeJobAudio(session, plan, segment, audio);
     const audioHash = await hashFile(audio);
     const key = segmentKey({
       audioHash: songHash,
