@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most tests wait on ffmpeg or a fake server rather than the CPU: three files at a time keeps
+    // both cores busy (one at a time took over 8 minutes here).
+    maxWorkers: 3,
   },
 });
