@@ -65,7 +65,10 @@ async function checkOutputDir(outPath: string): Promise<void> {
   const dir = dirname(outPath);
   try {
     await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
+    // Write a probe file: access(W_OK) says yes to root even where nothing can be created (/proc).
+    const probeFile = join(dir, `.refrain-write-check-${process.pid}`);
+    await writeFile(probeFile, "");
+    await rm(probeFile, { force: true });
   } catch (e) {
     throw new UserInputError(
       `cannot write the video to ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`,

@@ -191,12 +191,21 @@ export function registerCommands(program: Command, cli: Cli): void {
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       const report = await doctor(cli, resolve(cli.cwd, program.opts<{ project?: string }>().project ?? "."));
-      if (o.json) return printJson(cli, report);
-      for (const c of report.checks) cli.out(`${c.ok ? "ok  " : "FAIL"}  ${c.name.padEnd(22)} ${c.detail}`);
-      cli.out("keys:");
-      for (const k of report.keys)
-        cli.out(`      ${k.name.padEnd(22)} ${k.set ? "set" : "not set"} (${k.provider})`);
-      if (!report.ok) throw new UserInputError("some checks failed (see above)");
+      if (o.json) printJson(cli, report);
+      else {
+        for (const c of report.checks) cli.out(`${c.ok ? "ok  " : "FAIL"}  ${c.name.padEnd(22)} ${c.detail}`);
+        cli.out("keys:");
+        for (const k of report.keys)
+          cli.out(`      ${k.name.padEnd(22)} ${k.set ? "set" : "not set"} (${k.provider})`);
+      }
+      // A script reading --json gets the report on stdout and the verdict in the exit code.
+      if (!report.ok)
+        throw new UserInputError(
+          `some checks failed: ${report.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.name)
+            .join(", ")}`,
+        );
     });
 
   registerProjectCommands(program, cli);
