@@ -13,6 +13,7 @@ import {
   generate,
   type JobSpec,
   lockFromStore,
+  readLock,
   type PlanEstimate,
   pickTake,
   planChains,
@@ -84,6 +85,12 @@ export async function jobsForPlan(
   const size = frameSize(config.output.aspect, config.output.resolution);
   const imageHash = await hashFile(session.project.imagePath);
   const songHash = await hashFile(session.project.songPath);
+  // A committed refrain.lock names the seed of each segment's picked take: a fresh clone of the
+  // project asks for the same seeds, so the same takes come back (on a deterministic provider).
+  const lock = await readLock(join(session.project.dir, "refrain.lock"));
+  const lockedSeeds = new Map(
+    (lock?.segments ?? []).filter((l) => l.image === imageHash).map((l) => [l.segmentKey, l.seed]),
+  );
   const jobs: JobSpec[] = [];
   const segmentKeys: string[] = [];
   for (const segment of plan.segments) {
@@ -113,7 +120,7 @@ export async function jobsForPlan(
       frames: segment.generateFrames,
       width: size.width,
       height: size.height,
-      seed: config.clip.seed + segment.index + (options.seedOffset ?? 0),
+      seed: lockedSeeds.get(key) ?? config.clip.seed + segment.index + (options.seedOffset ?? 0),
       prompt: segment.kind === "instrumental" ? config.clip.instrumental_prompt : config.clip.prompt,
       audioSeconds: length / SAMPLE_RATE,
       beatsS: beatsFor(analysis, start, length),
