@@ -2,7 +2,7 @@
 //
 //   clip:
 //     provider: comfyui
-//     url: http://127.0.0.1:8188        # or urls: [http://gpu1:8188, http://gpu2:8188] for a pool
+//     url: http://127.0.0.1:8188        # or pool: [http://gpu1:8188, http://gpu2:8188] (also spelt urls:)
 //     workflow: infinitetalk            # a built-in workflow, or a file exported with Workflow → Export (API):
 //     # workflow: workflows/mine.json
 //     # inputs: { image: "1.image", audio: "4.audio", frames: "9.length", seed: "3.seed" }
@@ -57,10 +57,12 @@ function workflowOf(s: ClipSettings, projectDir: string): BuiltinWorkflowName | 
 }
 
 function urlsOf(s: ClipSettings): string[] {
-  const list = s.urls ?? s.url ?? "http://127.0.0.1:8188";
+  const list = s.pool ?? s.urls ?? s.url ?? "http://127.0.0.1:8188";
   const urls = Array.isArray(list) ? list : [list];
   if (urls.length === 0 || urls.some((u) => typeof u !== "string" || !/^https?:\/\//.test(u))) {
-    throw new UserInputError("clip.url must be the ComfyUI server's address, e.g. http://127.0.0.1:8188");
+    throw new UserInputError(
+      "clip.url (or each of clip.pool) must be a ComfyUI server's address, e.g. http://127.0.0.1:8188",
+    );
   }
   return urls as string[];
 }
