@@ -135,6 +135,13 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
     .option("--seed <seed>", "use this seed", (v) => Number(v))
     .action(async (segment: number, o: { count: number; seed?: number }) => {
       await withSession(program, cli, async (session) => {
+        const plan = (await planStage(session, await analyzeStage(session))).value;
+        if (segment >= plan.segments.length) {
+          throw new UserInputError(
+            `there is no segment ${segment}: the plan has ${plan.segments.length} (0–${plan.segments.length - 1})`,
+            { hint: "see `refrain plan` or `refrain takes`" },
+          );
+        }
         const based = await rerollSegment(
           session.store,
           segment,
