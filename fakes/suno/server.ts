@@ -4,6 +4,9 @@
 //   POST /api/v1/generate                       → data:{taskId}
 //   GET  /api/v1/generate/record-info?taskId=   → data:{taskId, status, response:{sunoData:[…]}, errorMessage}
 //   POST /api/v1/generate/get-timestamped-lyrics {taskId, audioId} → data:{alignedWords:[{word,startS,endS,success,palign}]}
+//   POST /api/v1/vocal-removal/generate {taskId, audioId, type: separate_vocal|split_stem} → data:{taskId}
+//   GET  /api/v1/vocal-removal/record-info?taskId= → data:{taskId, musicId, successFlag, response:{originUrl, vocalUrl, instrumentalUrl, drumsUrl…}}
+//        (docs.sunoapi.org "Get Vocal Separation Details"; PENDING on the first poll, SUCCESS after)
 // gcui-art routes: POST /api/custom_generate → [clip, clip]; GET /api/get?ids=a,b; GET /api/get_aligned_lyrics?song_id=
 // Songs pass TEXT_SUCCESS → FIRST_SUCCESS (one song has audioUrl, the other only streamAudioUrl) → SUCCESS, one step per poll.
 // Behaviours: suno-body-405-then-ok (HTTP 200 with body code 405 once), suno-sensitive-word,
@@ -97,6 +100,27 @@ export async function startSunoFake(options: SunoFakeOptions = {}): Promise<Suno
     audio,
   ]);
   const audioBytes = await readFile(audio);
+  // Stems are real audio too: a higher tone for the voice, a lower one for everything else.
+  const stemBytes: Record<string, Buffer> = {};
+  for (const [name, hz] of [
+    ["vocal", 660],
+    ["instrumental", 220],
+  ] as const) {
+    const f = join(dir, `${name}.mp3`);
+    await runFfmpeg(tools, [
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${hz}:duration=${options.songSeconds ?? 3}:sample_rate=48000`,
+      "-c:a",
+      "libmp3lame",
+      "-b:a",
+      "64k",
+      f,
+    ]);
+    stemBytes[name] = await readFile(f);
+  }
+  const stemTasks = new Map<string, { polls: number; type: string; musicId: string }>();
   const tasks = new Map<string, Task>();
   const byClip = new Map<string, Task>();
   const requests: string[] = [];
@@ -159,6 +183,12 @@ export async function startSunoFake(options: SunoFakeOptions = {}): Promise<Suno
         return null;
       }
     })();
+    if (u.pathname.startsWith("/stems/")) {
+      const bytes = u.pathname.includes("vocal") ? stemBytes.vocal! : stemBytes.instrumental!;
+      res.writeHead(200, { "content-type": "audio/mpeg", "content-length": bytes.length });
+      res.end(bytes);
+      return;
+    }
     if (u.pathname.startsWith("/files/")) {
       res.writeHead(200, { "content-type": "audio/mpeg", "content-length": audioBytes.length });
       res.end(audioBytes);
@@ -272,6 +302,71 @@ export async function startSunoFake(options: SunoFakeOptions = {}): Promise<Suno
         code: 200,
         msg: "success",
         data: { alignedWords: alignedWords(task.lyrics), waveformData: [], hootCer: 0.1, isStreamed: false },
+      });
+      return;
+    }
+    if (req.method === "POST" && u.pathname === "/api/v1/vocal-removal/generate") {
+      bodies.push(json);
+      const task = tasks.get(String(json?.taskId ?? ""));
+      if (!task || !task.songs.includes(String(json?.audioId ?? ""))) {
+        sendJson(res, 200, {
+          code: 400,
+          msg: "taskId and audioId of a generated song are required",
+          data: null,
+        });
+        return;
+      }
+      if (!["separate_vocal", "split_stem"].includes(json.type)) {
+        sendJson(res, 200, { code: 400, msg: "type must be separate_vocal or split_stem", data: null });
+        return;
+      }
+      const id = `stems${next++}`;
+      stemTasks.set(id, { polls: 0, type: json.type, musicId: json.audioId });
+      sendJson(res, 200, { code: 200, msg: "success", data: { taskId: id } });
+      return;
+    }
+    if (req.method === "GET" && u.pathname === "/api/v1/vocal-removal/record-info") {
+      const id = u.searchParams.get("taskId") ?? "";
+      const st = stemTasks.get(id);
+      if (!st) {
+        sendJson(res, 200, { code: 400, msg: "taskId not found", data: null });
+        return;
+      }
+      st.polls++;
+      const done = st.polls >= 2;
+      const link = (name: string) => (done ? `${url}/stems/${id}-${name}.mp3` : null);
+      const split = st.type === "split_stem";
+      const response = {
+        originUrl: done ? `${url}/files/${st.musicId}.mp3` : null,
+        instrumentalUrl: split ? null : link("instrumental"),
+        vocalUrl: link("vocal"),
+        backingVocalsUrl: split ? link("backing-vocal") : null,
+        drumsUrl: split ? link("drums") : null,
+        bassUrl: split ? link("bass") : null,
+        guitarUrl: null,
+        keyboardUrl: split ? link("keyboard") : null,
+        percussionUrl: null,
+        stringsUrl: null,
+        synthUrl: null,
+        fxUrl: null,
+        brassUrl: null,
+        woodwindsUrl: null,
+      };
+      sendJson(res, 200, {
+        code: 200,
+        msg: "success",
+        data: {
+          taskId: id,
+          musicId: st.musicId,
+          callbackUrl: "https://example.invalid",
+          musicIndex: 0,
+          completeTime: done ? 1753782937000 : null,
+          response,
+          successFlag: done ? "SUCCESS" : "PENDING",
+          createTime: 1753782854000,
+          errorCode: null,
+          errorMessage: null,
+        },
       });
       return;
     }

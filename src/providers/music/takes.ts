@@ -10,7 +10,7 @@ import { z } from "zod";
 import { UserInputError } from "../../errors/index.js";
 import { writeFileAtomic } from "../../files/index.js";
 
-export type MediaTakeKind = "songs" | "images";
+export type MediaTakeKind = "songs" | "images" | "stems";
 
 export interface MediaTake {
   readonly id: string;

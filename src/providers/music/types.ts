@@ -48,4 +48,26 @@ export interface MusicProvider {
   alignedWords?(remoteId: string, songId: string, signal?: AbortSignal): Promise<unknown | null>;
   /** The audio file extension fetchSong writes. */
   readonly audioExtension: string;
+  /** Stem separation of one made song, when the API offers it (sunoapi.org's vocal-removal). */
+  readonly stems?: StemSeparator;
+}
+
+/** Two stems (vocals + instrumental) or the full split (up to 12 instruments), in sunoapi.org's words. */
+export type StemType = "separate_vocal" | "split_stem";
+export const STEM_TYPES: readonly StemType[] = ["separate_vocal", "split_stem"];
+
+export interface StemsStatus {
+  readonly state: JobState;
+  /** Stem name (vocal, instrumental, drums…) → download link, once ready. */
+  readonly stems: Readonly<Record<string, string>>;
+  readonly reason?: string;
+}
+
+/** A paid separation of one song into stems: submit → poll → fetch each stem. */
+export interface StemSeparator {
+  /** Price of one separation of this type. */
+  price(type: StemType): number;
+  submit(remoteId: string, songId: string, type: StemType, signal?: AbortSignal): Promise<Submitted>;
+  poll(stemsRemoteId: string, signal?: AbortSignal): Promise<StemsStatus>;
+  fetch(url: string, dest: string, signal?: AbortSignal): Promise<void>;
 }

@@ -5,7 +5,14 @@ import type { PriceModel, Submitted } from "../clip.js";
 import { HostedHttp } from "../http/client.js";
 import { optionalNumber, optionalString, requireKey } from "../http/settings.js";
 import { downloadMedia } from "../music/download.js";
-import type { MusicProvider, MusicStatus, SongInfo, SongRequest } from "../music/types.js";
+import type {
+  MusicProvider,
+  MusicStatus,
+  SongInfo,
+  SongRequest,
+  StemSeparator,
+  StemType,
+} from "../music/types.js";
 
 export const SUNOAPI_MODELS = ["V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5"] as const;
 
@@ -44,6 +51,30 @@ const FAILED = new Set([
   "CALLBACK_EXCEPTION",
   "SENSITIVE_WORD_ERROR",
 ]);
+
+/**
+ * GET /api/v1/vocal-removal/record-info's data (docs.sunoapi.org "Get Vocal Separation Details"):
+ * the state is in `successFlag`, the links are `<stem>Url` fields of `response`, null when absent.
+ */
+interface StemRecord {
+  taskId: string;
+  successFlag?: string;
+  response?: Record<string, string | null> | null;
+  errorCode?: number | string | null;
+  errorMessage?: string | null;
+}
+
+/** The stems a vocal-removal answer links to, by name (vocal, instrumental, drums…); the original mix is left out. Pure. */
+export function stemLinks(
+  response: Record<string, string | null> | null | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, url] of Object.entries(response ?? {})) {
+    if (!field.endsWith("Url") || field === "originUrl" || typeof url !== "string" || !url) continue;
+    out[field.slice(0, -3)] = url;
+  }
+  return out;
+}
 
 /** The provider's status word as a job state; FIRST_SUCCESS (one song ready) is still running. Pure. */
 export function sunoState(status: string): MusicStatus["state"] {
@@ -86,6 +117,10 @@ export function createSunoapiProvider(settings: Record<string, unknown>, ctx: Su
     kind: "per-job",
     usd: optionalNumber(settings, "price_usd", where, { min: 0 }) ?? 0.1,
   };
+  // docs.sunoapi.org: separate_vocal costs 1 music-generation credit, split_stem 5. What a credit costs
+  // in dollars is not documented there (unverified): one credit is taken as the price of a request
+  // unless stem_credit_usd says otherwise.
+  const stemCreditUsd = optionalNumber(settings, "stem_credit_usd", where, { min: 0 }) ?? price.usd;
   const callBackUrl =
     optionalString(settings, "callback_url", where) ?? "https://example.invalid/refrain-polls";
   const http = new HostedHttp({
@@ -139,9 +174,42 @@ export function createSunoapiProvider(settings: Record<string, unknown>, ctx: Su
     );
   }
 
+  const stems: StemSeparator = {
+    price: (type: StemType) => stemCreditUsd * (type === "split_stem" ? 5 : 1),
+    async submit(remoteId, songId, type, signal) {
+      const data = await call<{ taskId: string }>(
+        "POST",
+        "/api/v1/vocal-removal/generate",
+        { taskId: remoteId, audioId: songId, type, callBackUrl },
+        signal,
+      );
+      if (!data?.taskId) throw http.error("POST /api/v1/vocal-removal/generate answered without a taskId");
+      return { remoteId: data.taskId };
+    },
+    async poll(stemsRemoteId, signal) {
+      const r = await call<StemRecord>(
+        "GET",
+        `/api/v1/vocal-removal/record-info?taskId=${encodeURIComponent(stemsRemoteId)}`,
+        undefined,
+        signal,
+      );
+      const state = sunoState(r.successFlag ?? "PENDING");
+      return {
+        state,
+        stems: state === "succeeded" ? stemLinks(r.response) : {},
+        reason:
+          state === "failed" ? `${r.successFlag}${r.errorMessage ? `: ${r.errorMessage}` : ""}` : undefined,
+      };
+    },
+    async fetch(url, dest, signal) {
+      await downloadMedia(http, url, dest, { tools: ctx.tools, expect: "audio", signal });
+    },
+  };
+
   return {
     name: "suno",
     model,
+    stems,
     price,
     paid: true,
     songsPerRequest: 2,
