@@ -1,6 +1,6 @@
 // The commands that make a song and a key image: `refrain lyrics check`, `song`, `image`, `prompt`. The lead registers them with one line.
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { access, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { UserInputError } from "../errors/index.js";
 import { writeFileAtomic } from "../files/index.js";
@@ -12,6 +12,8 @@ import {
   type MusicApi,
   readLyricsFile,
 } from "../lyricsfile/index.js";
+import { openSession } from "../pipeline/session.js";
+import { checkSourceBudget } from "../pipeline/sources.js";
 import { createAceStepProvider } from "../providers/acestep/index.js";
 import { createGeminiImageProvider } from "../providers/gemini/index.js";
 import { importImage, makeImages } from "../providers/image/index.js";
@@ -22,6 +24,9 @@ import {
   MediaTakes,
   type MusicProvider,
   makeSongs,
+  STEM_TYPES,
+  type StemType,
+  separateStems,
 } from "../providers/music/index.js";
 import { createOpenAiImageProvider } from "../providers/openai/index.js";
 import { createSunoapiProvider, createSunoSelfHostedProvider } from "../providers/suno/index.js";
@@ -43,6 +48,25 @@ function parseApi(value: string): MusicApi {
     throw new UserInputError(`--api: "${value}" is not one of ${MUSIC_APIS.join(", ")}`);
   }
   return value as MusicApi;
+}
+
+/** Before a paid song, stem or image request: stops with BudgetExceeded when the project's `budget:` would be crossed. */
+async function checkBudget(cli: Cli, dir: string, estimateUsd: number, what: string): Promise<void> {
+  if (estimateUsd <= 0) return;
+  // Songs can be made before there is a project; then there is no budget to keep.
+  if (
+    !(await access(join(dir, "refrain.yaml")).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
+  const session = await openSession(dir, { tools: cli.tools, env: cli.env, signal: cli.signal });
+  try {
+    await checkSourceBudget(session, estimateUsd, what);
+  } finally {
+    await session.close();
+  }
 }
 
 /** `refrain lyrics check`: structure, API limits and Chinese readings; exit code 2 when an error was found. */
@@ -112,13 +136,53 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
     .option("--model <model>", "the model")
     .option("--choose <take>", "make this song take the project's song")
     .option("--list", "list the song takes")
+    .option("--stems <take>", "split this song take into stems (sunoapi.org; paid), kept as takes")
+    .option(
+      "--type <type>",
+      `with --stems: ${STEM_TYPES.join(" (2 stems) or ")} (up to 12)`,
+      "separate_vocal",
+    )
     .action(
       async (
         file: string,
-        o: { api: string; baseUrl?: string; model?: string; choose?: string; list?: boolean },
+        o: {
+          api: string;
+          baseUrl?: string;
+          model?: string;
+          choose?: string;
+          list?: boolean;
+          stems?: string;
+          type: string;
+        },
       ) => {
         const dir = projectDir(program, cli);
         const takes = new MediaTakes(dir, "songs");
+        if (o.stems) {
+          if (!(STEM_TYPES as readonly string[]).includes(o.type))
+            throw new UserInputError(`--type: "${o.type}" is not ${STEM_TYPES.join(" or ")}`);
+          const song = await takes.get(o.stems);
+          if (!song) throw new UserInputError(`no song take "${o.stems}": see \`refrain song --list\``);
+          if (song.provider !== "suno")
+            throw new UserInputError(
+              `song take ${song.id.slice(0, 8)} was made by ${song.provider}: only sunoapi.org (suno) songs can be split into stems`,
+            );
+          const settings: Record<string, unknown> = { model: song.model };
+          if (o.baseUrl) settings.base_url = o.baseUrl;
+          const provider = musicProvider("sunoapi", settings, cli);
+          const type = o.type as StemType;
+          const estimate = provider.stems!.price(type);
+          cli.err(`${provider.name}: ${type} of take ${song.id.slice(0, 8)}, about $${estimate.toFixed(2)}`);
+          await checkBudget(cli, dir, estimate, `stems (${type})`);
+          const stems = new MediaTakes(dir, "stems");
+          const made = await separateStems(provider, song, type, {
+            stems,
+            tools: cli.tools,
+            signal: cli.signal,
+            log: (l) => cli.err(l),
+          });
+          for (const t of made) cli.out(`${t.id.slice(0, 8)}  ${t.item}  ${stems.path(t.file!)}`);
+          return;
+        }
         if (o.list) {
           for (const t of await takes.list()) {
             cli.out(
@@ -146,6 +210,8 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         cli.err(
           `${provider.name} ${provider.model}: ${provider.paid ? `about $${estimateSong(provider).toFixed(2)}` : "free"} for ${provider.songsPerRequest} songs`,
         );
+        if (provider.paid)
+          await checkBudget(cli, dir, estimateSong(provider), `a ${provider.name} song request`);
         const made = await makeSongs(
           provider,
           {
@@ -213,6 +279,8 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         cli.err(
           `${provider.name} ${provider.model}: about $${(provider.price.kind === "per-job" ? provider.price.usd : 0).toFixed(3)}`,
         );
+        if (provider.paid && provider.price.kind === "per-job")
+          await checkBudget(cli, projectDir(program, cli), provider.price.usd, `a ${provider.name} image`);
         const made = await makeImages(
           provider,
           { prompt, aspect: o.aspect as "16:9", reference: o.edit ? [resolve(cli.cwd, o.edit)] : undefined },

@@ -178,9 +178,10 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       await withSession(program, cli, async (session) => {
-        const r = await costReport(session.store);
+        const r = await costReport(session.store, session.project.dir);
         if (o.json) return cli.out(JSON.stringify(r, null, 2));
         cli.out(`spent     $${r.spentUsd.toFixed(2)}   (reserved $${r.reservedUsd.toFixed(2)})`);
+        cli.out(`songs     $${r.songs_usd.toFixed(2)}   images $${r.images_usd.toFixed(2)}`);
         cli.out(
           `accepted  ${r.acceptedVideoSeconds.toFixed(1)} s of video in ${r.takes.picked} picked takes`,
         );

@@ -1,6 +1,7 @@
 // Money: what a plan will cost before anything is paid, and what was spent per accepted second after.
 import type { ClipProvider } from "../providers/clip.js";
 import { estimateCost } from "../providers/clip.js";
+import { mediaSpend } from "../providers/music/budget.js";
 import type { Store } from "../store/index.js";
 import { rateToNumber } from "../time/index.js";
 import type { JobSpec } from "./types.js";
@@ -51,9 +52,15 @@ export interface CostReport {
   /** Spent ÷ accepted seconds: what a usable second of video really cost; null before any pick. */
   readonly usdPerAcceptedSecond: number | null;
   readonly takes: { readonly succeeded: number; readonly failed: number; readonly picked: number };
+  /** Song and stem takes' recorded costs (named as `refrain cost --json` prints them); 0 without a project folder. */
+  readonly songs_usd: number;
+  /** Key image takes' recorded costs. */
+  readonly images_usd: number;
 }
 
-export async function costReport(store: Store): Promise<CostReport> {
+/** `projectDir` adds the songs and images made before the plan (kept beside the store, not in it). */
+export async function costReport(store: Store, projectDir?: string): Promise<CostReport> {
+  const media = projectDir ? await mediaSpend(projectDir) : { songsUsd: 0, imagesUsd: 0 };
   const totals = await store.ledgerTotals();
   const takes = await store.listTakes();
   // A pick of a segment the plan no longer has (stale) is not in the video: it is not accepted video.
@@ -69,5 +76,7 @@ export async function costReport(store: Store): Promise<CostReport> {
       failed: takes.filter((t) => t.status === "failed").length,
       picked: picked.length,
     },
+    songs_usd: media.songsUsd,
+    images_usd: media.imagesUsd,
   };
 }

@@ -21,11 +21,13 @@ import {
   makeImages,
 } from "../providers/image/index.js";
 import {
+  checkMediaBudget,
   estimateSong,
   type MediaTake,
   MediaTakes,
   type MusicProvider,
   makeSongs,
+  mediaSpend,
   resumeSongs,
   type SongRequest,
 } from "../providers/music/index.js";
@@ -64,6 +66,23 @@ export function imageProviderFor(
   const settings = settingsOf(image, ["provider", "prompt", "aspect"]);
   if (image.provider === "gemini") return createGeminiImageProvider(settings, env, log);
   return createOpenAiImageProvider(settings, env, log);
+}
+
+/**
+ * Stops before a paid song or image request that would cross `budget:`: clips (the engine's ledger,
+ * charged and held) + song, stem and image takes + this estimate.
+ */
+export async function checkSourceBudget(session: Session, estimateUsd: number, what: string): Promise<void> {
+  const budgetUsd = session.project.config.budget;
+  if (budgetUsd === undefined || estimateUsd <= 0) return;
+  const ledger = await session.store.ledgerTotals();
+  checkMediaBudget({
+    budgetUsd,
+    engineUsd: ledger.chargedUsd + ledger.reservedUsd,
+    spend: await mediaSpend(session.project.dir),
+    estimateUsd,
+    what,
+  });
 }
 
 /** What a lyrics file asks a music API for. Pure. */
@@ -149,6 +168,7 @@ async function songTakes(
   session.log(
     `song: ${provider.name} ${provider.model} makes ${provider.songsPerRequest} songs, ${provider.paid ? `about ${usd(estimate)}` : "free"}`,
   );
+  if (provider.paid) await checkSourceBudget(session, estimate, `a ${provider.name} song request`);
   return makeSongs(provider, request, opts);
 }
 
@@ -238,6 +258,7 @@ async function ensureImage(session: Session, keyImage: KeyImageSettings): Promis
     session.log(
       `image: ${provider.name} ${provider.model} makes 1 image, ${provider.paid ? `about ${usd(estimateImages(provider))}` : "free"}`,
     );
+    if (provider.paid) await checkSourceBudget(session, estimateImages(provider), `a ${provider.name} image`);
     const made = await makeImages(provider, request, opts);
     chosen = made.find((t) => t.status === "succeeded" && t.file);
     const spent = made.reduce((sum, t) => sum + (t.actualUsd ?? 0), 0);

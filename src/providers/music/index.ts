@@ -1,4 +1,7 @@
 // Music providers: the interface, song takes, and the driver that makes and chooses songs.
+
+export type { MediaBudgetCheck, MediaSpend } from "./budget.js";
+export { checkMediaBudget, mediaSpend, takesUsd } from "./budget.js";
 export { chooseSong, setSongInProject } from "./choose.js";
 export { downloadMedia, saveMedia } from "./download.js";
 export type { MakeSongsOptions } from "./make.js";
