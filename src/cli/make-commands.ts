@@ -1,7 +1,8 @@
 // The commands that make a song and a key image: `refrain lyrics check`, `song`, `image`, `prompt`. The lead registers them with one line.
-import { access, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { parse } from "yaml";
 import { UserInputError } from "../errors/index.js";
 import { writeFileAtomic } from "../files/index.js";
 import {
@@ -53,14 +54,15 @@ function parseApi(value: string): MusicApi {
 /** Before a paid song, stem or image request: stops with BudgetExceeded when the project's `budget:` would be crossed. */
 async function checkBudget(cli: Cli, dir: string, estimateUsd: number, what: string): Promise<void> {
   if (estimateUsd <= 0) return;
-  // Songs can be made before there is a project; then there is no budget to keep.
-  if (
-    !(await access(join(dir, "refrain.yaml")).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return;
+  // Songs can be made before there is a project (or a complete refrain.yaml); then no budget is kept.
+  const text = await readFile(join(dir, "refrain.yaml"), "utf8").catch(() => "");
+  let budget: unknown;
+  try {
+    budget = (parse(text) as { budget?: unknown } | null)?.budget;
+  } catch {
+    return; // a broken refrain.yaml is reported by the commands that need it
+  }
+  if (typeof budget !== "number") return;
   const session = await openSession(dir, { tools: cli.tools, env: cli.env, signal: cli.signal });
   try {
     await checkSourceBudget(session, estimateUsd, what);
