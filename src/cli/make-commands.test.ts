@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChatFake } from "../../fakes/openai-chat/server.js";
 import { type SunoFake, startSunoFake } from "../../fakes/suno/server.js";
 import { makeCli } from "./context.js";
 import { registerMakeCommands } from "./make-commands.js";
@@ -79,4 +80,22 @@ describe("refrain song", () => {
     expect(yaml).toMatch(new RegExp(`song: song-${ids[1]}\\.mp3`));
     expect(yaml).toMatch(/lyrics: lyrics-.*\.json/);
   }, 20_000);
+});
+
+describe("refrain prompt --video", () => {
+  it("drafts singing and instrumental prompts from the lyrics and writes them into refrain.yaml, comments kept", async () => {
+    const chat = await startChatFake();
+    try {
+      const { out } = await run("prompt", "--video", "--write", "--base-url", `${chat.url}/v1`, "warm studio, night");
+      const prompts = JSON.parse(out);
+      expect(prompts.sections.map((s: { name: string }) => s.name)).toEqual(["Verse", "Chorus"]);
+      const yaml = await readFile(join(dir, "refrain.yaml"), "utf8");
+      expect(yaml).toContain("# my song");
+      expect(yaml).toContain(`prompt: ${prompts.singing}`);
+      expect(yaml).toContain(`instrumental_prompt: ${prompts.instrumental}`);
+      expect(chat.requests[0]!.messages[0]!.content).toMatch(/^schema: video/);
+    } finally {
+      await chat.close();
+    }
+  });
 });

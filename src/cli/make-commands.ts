@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { parse } from "yaml";
+import { parse, parseDocument } from "yaml";
 import { UserInputError } from "../errors/index.js";
 import { writeFileAtomic } from "../files/index.js";
 import {
@@ -11,6 +11,7 @@ import {
   checkPronunciation,
   MUSIC_APIS,
   type MusicApi,
+  parseLyricsFile,
   readLyricsFile,
 } from "../lyricsfile/index.js";
 import { openSession } from "../pipeline/session.js";
@@ -18,7 +19,7 @@ import { checkSourceBudget } from "../pipeline/sources.js";
 import { createAceStepProvider } from "../providers/acestep/index.js";
 import { createGeminiImageProvider } from "../providers/gemini/index.js";
 import { importImage, makeImages } from "../providers/image/index.js";
-import { createChatLlm, proposeStyle, reviseSection } from "../providers/llm/index.js";
+import { createChatLlm, draftVideoPrompts, proposeStyle, reviseSection } from "../providers/llm/index.js";
 import {
   chooseSong,
   estimateSong,
@@ -298,6 +299,8 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
     .argument("<instruction>", "the goal, or what to change in the section")
     .option("--lyrics <file>", "the lyrics file", "lyrics.txt")
     .option("--section <name>", "revise only this section")
+    .option("--video", "draft the video prompts (singing and instrumental segments) from the lyrics instead")
+    .option("--write", "with --video: put them in refrain.yaml as clip.prompt and clip.instrumental_prompt")
     .option(
       "--base-url <url>",
       "an OpenAI-compatible API (default OpenAI; Ollama: http://127.0.0.1:11434/v1)",
@@ -306,7 +309,14 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
     .action(
       async (
         instruction: string,
-        o: { lyrics: string; section?: string; baseUrl?: string; model: string },
+        o: {
+          lyrics: string;
+          section?: string;
+          video?: boolean;
+          write?: boolean;
+          baseUrl?: string;
+          model: string;
+        },
       ) => {
         const text = await readFile(resolve(cli.cwd, o.lyrics), "utf8").catch(() => {
           throw new UserInputError(`${o.lyrics}: cannot read the lyrics file`);
@@ -315,6 +325,35 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         if (o.baseUrl) settings.base_url = o.baseUrl;
         const llm = createChatLlm(settings, cli.env, cli.verbose ? (l) => cli.err(l) : undefined);
         const onRetry = (n: number, why: string) => cli.err(`attempt ${n}: ${why}; asking again`);
+        if (o.video) {
+          const file = parseLyricsFile(text, o.lyrics);
+          const sections = file.sections.map((sec) => ({
+            name: sec.name,
+            kind:
+              sec.lines.length === 0 || /instrumental|interlude|solo|break/i.test(sec.tag)
+                ? ("instrumental" as const)
+                : ("singing" as const),
+            text: sec.lines.map((l) => l.text).join("\n"),
+          }));
+          const prompts = await draftVideoPrompts(llm, sections, instruction, {
+            onRetry,
+            signal: cli.signal,
+          });
+          cli.out(JSON.stringify(prompts, null, 2));
+          if (o.write) {
+            const path = join(cli.cwd, "refrain.yaml");
+            const doc = parseDocument(
+              await readFile(path, "utf8").catch(() => {
+                throw new UserInputError(`no refrain.yaml in ${cli.cwd} to write the prompts into`);
+              }),
+            );
+            doc.setIn(["clip", "prompt"], prompts.singing);
+            doc.setIn(["clip", "instrumental_prompt"], prompts.instrumental);
+            await writeFileAtomic(path, doc.toString());
+            cli.err(`wrote clip.prompt and clip.instrumental_prompt into ${path}`);
+          }
+          return;
+        }
         const answer = o.section
           ? await reviseSection(llm, text, o.section, instruction, { onRetry, signal: cli.signal })
           : await proposeStyle(llm, text, instruction, { onRetry, signal: cli.signal });
