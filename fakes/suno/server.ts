@@ -308,7 +308,7 @@ export async function startSunoFake(options: SunoFakeOptions = {}): Promise<Suno
     if (req.method === "POST" && u.pathname === "/api/v1/vocal-removal/generate") {
       bodies.push(json);
       const task = tasks.get(String(json?.taskId ?? ""));
-      if (!task || !task.songs.includes(String(json?.audioId ?? ""))) {
+      if (!task?.songs.includes(String(json?.audioId ?? ""))) {
         sendJson(res, 200, {
           code: 400,
           msg: "taskId and audioId of a generated song are required",

@@ -86,7 +86,14 @@ describe("refrain prompt --video", () => {
   it("drafts singing and instrumental prompts from the lyrics and writes them into refrain.yaml, comments kept", async () => {
     const chat = await startChatFake();
     try {
-      const { out } = await run("prompt", "--video", "--write", "--base-url", `${chat.url}/v1`, "warm studio, night");
+      const { out } = await run(
+        "prompt",
+        "--video",
+        "--write",
+        "--base-url",
+        `${chat.url}/v1`,
+        "warm studio, night",
+      );
       const prompts = JSON.parse(out);
       expect(prompts.sections.map((s: { name: string }) => s.name)).toEqual(["Verse", "Chorus"]);
       const yaml = await readFile(join(dir, "refrain.yaml"), "utf8");
