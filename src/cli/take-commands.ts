@@ -27,6 +27,7 @@ import {
   timelineFor,
   updateLock,
 } from "../pipeline/index.js";
+import type { Plan } from "../plan/types.js";
 import { hashFile, hashKey, type Take } from "../store/index.js";
 import type { Cli } from "./context.js";
 import { withSession } from "./project-commands.js";
@@ -135,8 +136,9 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
     .option("--seed <seed>", "use this seed", (v) => Number(v))
     .action(async (segment: number, o: { count: number; seed?: number }) => {
       await withSession(program, cli, async (session) => {
-        const plan = (await planStage(session, await analyzeStage(session))).value;
-        if (segment >= plan.segments.length) {
+        // The latest plan tells a segment that does not exist from one that has no takes yet.
+        const plan = (await session.store.latestStage("plan"))?.result as Plan | undefined;
+        if (plan && segment >= plan.segments.length) {
           throw new UserInputError(
             `there is no segment ${segment}: the plan has ${plan.segments.length} (0–${plan.segments.length - 1})`,
             { hint: "see `refrain plan` or `refrain takes`" },
