@@ -3,24 +3,10 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/index.js";
-import { findTools, runFfmpeg } from "../src/media/index.js";
-
-async function run(args: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "refrain", ...args], {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd,
-    interactive: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { runFfmpeg } from "../src/media/index.js";
+import { expectOneCleanLine, run, tools } from "./helpers.js";
 
 let dir: string;
-const tools = findTools();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "refrain-bad-"));
@@ -53,13 +39,6 @@ beforeAll(async () => {
   const bytes = await readFile(join(dir, "truncated.wav"));
   await writeFile(join(dir, "truncated.wav"), bytes.subarray(0, 30));
 });
-
-function expectOneCleanLine(r: { code: number; err: string }, code: number, pattern: RegExp) {
-  expect(r.code).toBe(code);
-  expect(r.err).toMatch(pattern);
-  expect(r.err).not.toMatch(/\n\s+at /); // no stack trace without --verbose
-  expect(r.err.trim().split("\n")).toHaveLength(1);
-}
 
 describe("bad input on the command line", () => {
   it("a missing song names the file", async () => {

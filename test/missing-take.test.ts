@@ -3,38 +3,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/index.js";
-import { findTools, runFfmpeg } from "../src/media/index.js";
+import { run, writeTinyInputs } from "./helpers.js";
 
-async function run(args: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "refrain", ...args], {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd,
-    interactive: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
-const tools = findTools();
 let dir: string;
 let project: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "refrain-missing-take-"));
-  await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=2", "-ar", "48000", join(dir, "song.wav")]);
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    "color=c=red:s=64x64",
-    "-frames:v",
-    "1",
-    join(dir, "face.png"),
-  ]);
+  await writeTinyInputs(dir);
   project = join(dir, "p");
   expect((await run(["new", project, "--song", "song.wav", "--image", "face.png"], dir)).code).toBe(0);
   const yaml = await readFile(join(project, "refrain.yaml"), "utf8");

@@ -3,44 +3,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli/index.js";
-import { findTools, runFfmpeg } from "../src/media/index.js";
+import { expectOneCleanLine, run, writeTinyInputs } from "./helpers.js";
 
-async function run(args: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "refrain", ...args], {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd,
-    interactive: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
-function expectOneCleanLine(r: { code: number; err: string }, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.err).toMatch(pattern);
-  expect(r.err).not.toMatch(/\n\s+at /);
-  expect(r.err.trim().split("\n")).toHaveLength(1);
-}
-
-const tools = findTools();
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "refrain-new-input-"));
-  await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=2", "-ar", "48000", join(dir, "song.wav")]);
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    "color=c=red:s=64x64",
-    "-frames:v",
-    "1",
-    join(dir, "face.png"),
-  ]);
+  await writeTinyInputs(dir);
   // A download cut off just after the WAV header: ffprobe sees an audio stream of a few samples.
   const wav = await readFile(join(dir, "song.wav"));
   await writeFile(join(dir, "cut.wav"), wav.subarray(0, 100));
@@ -54,17 +23,19 @@ afterAll(async () => {
 describe("refrain new", () => {
   it("refuses a song cut off after its header, naming it, and creates no folder", async () => {
     const r = await run(["new", "p1", "--song", "cut.wav", "--image", "face.png"], dir);
-    expectOneCleanLine(r, /song .*cut\.wav holds almost no sound .*export it again/);
+    expectOneCleanLine(r, 2, /song .*cut\.wav holds almost no sound .*export it again/);
     expect(await readdir(dir)).not.toContain("p1");
   });
 
   it("says what to give instead of a folder or a text file", async () => {
     expectOneCleanLine(
       await run(["new", "p2", "--song", "album.mp3", "--image", "face.png"], dir),
+      2,
       /song .*album\.mp3 is not a file — give the file itself/,
     );
     expectOneCleanLine(
       await run(["new", "p3", "--song", "notes.mp3", "--image", "face.png"], dir),
+      2,
       /song .*notes\.mp3 is not a media file ffmpeg can read — give an audio file/,
     );
   });
@@ -83,7 +54,7 @@ describe("a file named in refrain.yaml that is not there", () => {
     const yaml = await readFile(join(p, "refrain.yaml"), "utf8");
     await writeFile(join(p, "refrain.yaml"), yaml.replace(/^song: .*$/m, '$&\nlyrics: "gone.lrc"'));
     const r = await run(["analyze"], p);
-    expectOneCleanLine(r, /lyrics .*gone\.lrc: no such file — check the path/);
+    expectOneCleanLine(r, 2, /lyrics .*gone\.lrc: no such file — check the path/);
   });
 });
 
