@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cancelled, UserInputError } from "../errors/index.js";
-import { decodeMono, findTools, probe, runTool } from "../media/index.js";
+import { countFrames as countVideoFrames, decodeMono, findTools, probe, runTool } from "../media/index.js";
 import { type Rate, SAMPLE_RATE, samplesToFrames } from "../time/index.js";
 import { planChunks, renderPreset } from "./filtergraph.js";
 import { renderTimeline } from "./render.js";
@@ -18,25 +18,7 @@ let dir: string;
 let timeline: Timeline;
 const settings = renderPreset("16:9", out30, { shortSide: 180, preset: "ultrafast", crf: 30 });
 
-async function countFrames(file: string): Promise<number> {
-  const { stdout } = await runTool(
-    tools.ffprobe,
-    [
-      "-v",
-      "error",
-      "-count_frames",
-      "-select_streams",
-      "v:0",
-      "-show_entries",
-      "stream=nb_read_frames",
-      "-of",
-      "csv=p=0",
-      file,
-    ],
-    { captureStdout: true },
-  );
-  return Number(stdout.toString().trim());
-}
+const countFrames = (file: string) => countVideoFrames(tools, file);
 
 async function packetTimes(file: string): Promise<number[]> {
   const { stdout } = await runTool(

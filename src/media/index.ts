@@ -3,7 +3,7 @@
 export type { RgbPixels } from "./image.js";
 export { writePng } from "./image.js";
 export type { AudioStreamInfo, DecodeOptions, MediaInfo, VideoStreamInfo } from "./probe.js";
-export { decodeMono, parseProbe, probe, probeAudio, probeImage } from "./probe.js";
+export { countFrames, decodeMono, parseProbe, probe, probeAudio, probeImage } from "./probe.js";
 export type { Progress, RunOptions, RunResult } from "./run.js";
 export { commandLine, parseProgressBlock, runFfmpeg, runTool, shellQuote } from "./run.js";
 export type { ToolReport, Tools } from "./tools.js";

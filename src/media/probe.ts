@@ -235,3 +235,24 @@ export async function decodeMono(
   new Uint8Array(samples.buffer).set(stdout.subarray(0, samples.length * 4));
   return samples;
 }
+
+/** Video frames a file really holds, counted by decoding (not the container's claim). */
+export async function countFrames(tools: Tools, file: string, signal?: AbortSignal): Promise<number> {
+  const { stdout } = await runTool(
+    tools.ffprobe,
+    [
+      "-v",
+      "error",
+      "-count_frames",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=nb_read_frames",
+      "-of",
+      "csv=p=0",
+      file,
+    ],
+    { captureStdout: true, signal },
+  );
+  return Number(stdout.toString().trim());
+}

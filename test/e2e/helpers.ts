@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main.js";
 import { demoLrc, drawDemoSinger, synthesizeDemoSong } from "../../src/demo/index.js";
-import { decodeMono, findTools, runFfmpeg, runTool, type Tools, writePng } from "../../src/media/index.js";
+import {
+  countFrames as countVideoFrames,
+  decodeMono,
+  findTools,
+  runFfmpeg,
+  type Tools,
+  writePng,
+} from "../../src/media/index.js";
 
 export const tools: Tools = findTools();
 
@@ -121,25 +128,7 @@ export function json<T = unknown>(run: CliRun): T {
 }
 
 /** Decoded video frames, counted (not the container's claim). */
-export async function countFrames(file: string): Promise<number> {
-  const { stdout } = await runTool(
-    tools.ffprobe,
-    [
-      "-v",
-      "error",
-      "-count_frames",
-      "-select_streams",
-      "v:0",
-      "-show_entries",
-      "stream=nb_read_frames",
-      "-of",
-      "csv=p=0",
-      file,
-    ],
-    { captureStdout: true },
-  );
-  return Number(stdout.toString().trim());
-}
+export const countFrames = (file: string): Promise<number> => countVideoFrames(tools, file);
 
 /** Frames a song of `samples` fills at `fps`: the project's one rounding rule. */
 export function expectedFrames(samples: number, fps = FPS): number {
