@@ -31,8 +31,8 @@ export type TakeStatus =
 export const ACTIVE_STATUSES: readonly TakeStatus[] = ["intent", "submitted", "running"];
 export const FINISHED_STATUSES: readonly TakeStatus[] = ["succeeded", "failed", "cancelled"];
 
-/** One generation attempt for a segment. */
-export interface Take {
+/** What the engine writes before a submit: the job a take attempts, before anything is known of it. */
+export interface NewTake {
   readonly id: string;
   /** Identity of the job this take attempts (segment key, seed, prompt, inputs, model): re-runs find it. */
   readonly jobKey: string;
@@ -52,11 +52,17 @@ export interface Take {
   /** Seconds of video the take produces (frames ÷ fps), for cost per accepted second. */
   readonly videoSeconds: number;
   readonly token: string;
+  readonly estimatedUsd: number;
+  readonly createdAt: number;
+  /** The job as the engine was asked to make it (paths included), for rerolls. */
+  readonly spec: unknown;
+}
+
+/** One generation attempt for a segment: the job it attempts and what became of it. */
+export interface Take extends NewTake {
   readonly remoteId: string | null;
   readonly status: TakeStatus;
-  readonly estimatedUsd: number;
   readonly actualUsd: number | null;
-  readonly createdAt: number;
   readonly submittedAt: number | null;
   readonly finishedAt: number | null;
   readonly failureReason: string | null;
@@ -64,30 +70,6 @@ export interface Take {
   /** The segment this take was made for no longer exists in the current plan. */
   readonly stale: boolean;
   readonly picked: boolean;
-  /** The job as the engine was asked to make it (paths included), for rerolls. */
-  readonly spec: unknown;
-}
-
-/** What the engine writes before a submit. */
-export interface NewTake {
-  readonly id: string;
-  readonly jobKey: string;
-  readonly segment: number;
-  readonly segmentKey: string;
-  readonly kind: string;
-  readonly provider: string;
-  readonly endpoint: string;
-  readonly model: string;
-  readonly seed: number;
-  readonly prompt: string;
-  readonly imageHash: string;
-  readonly audioHash: string;
-  readonly frames: number;
-  readonly videoSeconds: number;
-  readonly token: string;
-  readonly estimatedUsd: number;
-  readonly createdAt: number;
-  readonly spec: unknown;
 }
 
 export type IntentResult =
