@@ -78,9 +78,10 @@ export async function wholeVideo(
     );
   }
   const picked = takes.filter((t) => t.picked);
-  expect(picked.map((t) => t.segment).sort((a, b) => a - b)).toEqual(
-    Array.from({ length: estimate.segments }, (_, i) => i),
-  );
+  expect(
+    picked.map((t) => t.segment).sort((a, b) => a - b),
+    `a segment has no picked take; make said:\n${made.err}`,
+  ).toEqual(Array.from({ length: estimate.segments }, (_, i) => i));
   expect(picked.every((t) => t.status === "succeeded")).toBe(true);
   // What was charged is what was quoted, take by take and in total.
   const charged = takes.filter((t) => t.status === "succeeded").reduce((s, t) => s + t.cost, 0);
