@@ -17,6 +17,7 @@ import {
 import { planToJson } from "../plan/index.js";
 import { projectTemplate } from "../project/index.js";
 import type { Cli } from "./context.js";
+import { gapsFrom, gapWarning, SegmentsWithoutTake } from "./gaps.js";
 import { progress } from "./progress.js";
 import { printEstimate } from "./take-commands.js";
 
@@ -89,6 +90,23 @@ function reportGeneration(cli: Cli, g: GenerateReport): void {
   }
 }
 
+/**
+ * After a render: segments without a take fail the command (the video is written already) unless
+ * the user accepted gaps, when they are only a warning.
+ */
+async function checkGaps(cli: Cli, session: Session, missing: readonly number[], allowGaps?: boolean) {
+  if (missing.length === 0) return;
+  if (allowGaps) {
+    cli.err(gapWarning(missing));
+    return;
+  }
+  const takes = (await Promise.all(missing.map((segment) => session.store.listTakes({ segment })))).flat();
+  throw new SegmentsWithoutTake(gapsFrom(missing, takes));
+}
+
+const ALLOW_GAPS =
+  "exit 0 even when segments have no take (they show black); without it such a run exits 4 or 2";
+
 export function registerProjectCommands(program: Command, cli: Cli): void {
   program
     .command("make")
@@ -100,8 +118,10 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
     .option("--max-spend <usd>", "budget cap for this run, US dollars", Number)
     .option("--json", "print a JSON summary")
     .option("--local", "with REFRAIN_DATABASE_URL: make the takes here instead of queueing them for workers")
+    .option("--allow-gaps", ALLOW_GAPS)
     .action(
       async (o: {
+        allowGaps?: boolean;
         draft?: boolean;
         dryRun?: boolean;
         out?: string;
@@ -127,12 +147,14 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
                 {
                   up_to_date: result.upToDate,
                   output: result.render?.path ?? null,
+                  missing_segments: result.render?.missingSegments ?? [],
                   plan: planToJson(result.plan.value),
                 },
                 null,
                 2,
               ),
             );
+            if (result.render) await checkGaps(cli, session, result.render.missingSegments, o.allowGaps);
             return;
           }
           if (o.dryRun) {
@@ -146,15 +168,12 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
               `everything is up to date: ${relative(cli.cwd, result.render!.path) || result.render!.path}`,
             );
           else if (result.render) {
-            if (result.render.missingSegments.length)
-              cli.err(
-                `warning: segments ${result.render.missingSegments.join(", ")} have no take (black in the video)`,
-              );
             // New takes nobody picked (a reroll) leave the video as it was: say so rather than "wrote".
             cli.out(
               `${result.render.cached ? "video unchanged" : "wrote"} ${relative(cli.cwd, result.render.path)}`,
             );
           }
+          if (result.render) await checkGaps(cli, session, result.render.missingSegments, o.allowGaps);
         });
       },
     );
@@ -180,7 +199,8 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
     .description("render the picked takes into the finished video")
     .option("--draft", "fast low-resolution preview")
     .option("--out <file>", "output file")
-    .action(async (o: { draft?: boolean; out?: string }) => {
+    .option("--allow-gaps", ALLOW_GAPS)
+    .action(async (o: { draft?: boolean; out?: string; allowGaps?: boolean }) => {
       await withSession(program, cli, async (session) => {
         const analysis = await analyzeStage(session);
         const plan = await planStage(session, analysis);
@@ -191,6 +211,7 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
           onProgress: (f) => bar.update(f),
         }).finally(() => bar.stop());
         cli.out(r.cached ? `up to date: ${r.path}` : `wrote ${r.path}`);
+        await checkGaps(cli, session, r.missingSegments, o.allowGaps);
       });
     });
 
