@@ -36,7 +36,9 @@ export {
   buildTimeline,
   isTransitionName,
   placeTrack,
+  shownFrames,
   trackDurationFrames,
+  usableOutputFrames,
   XFADE_TRANSITIONS,
 } from "./timeline.js";
 export { timelineFromJson, timelineProblem, timelineToJson } from "./timeline-json.js";

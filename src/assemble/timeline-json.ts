@@ -15,6 +15,8 @@ const clip = z.object({
   mediaRate: rate,
   sourceRange: range,
   availableRange: range,
+  holdHeadFrames: int.min(1).optional(),
+  holdTailFrames: int.min(1).optional(),
   segment: count,
   takeId: z.string().min(1),
   section: z.string().optional(),
@@ -53,20 +55,25 @@ export function timelineProblem(t: Timeline): string | null {
         const after = items[i + 1];
         if (before?.kind !== "clip" || after?.kind !== "clip")
           return `${where}: a transition must sit between two clips`;
-        if (item.inOffset > after.sourceRange.startFrame - after.availableRange.startFrame)
+        if (item.inOffset > Math.max(0, after.sourceRange.startFrame - after.availableRange.startFrame))
           return `${where}: inOffset ${item.inOffset} is longer than the incoming clip's head handle`;
         const tail =
           before.availableRange.startFrame +
           before.availableRange.durationFrames -
           (before.sourceRange.startFrame + before.sourceRange.durationFrames);
-        if (item.outOffset > tail)
+        if (item.outOffset > Math.max(0, tail))
           return `${where}: outOffset ${item.outOffset} is longer than the outgoing clip's tail handle`;
       } else if (item.kind === "clip") {
         const s = item.sourceRange;
         const a = item.availableRange;
         if (s.durationFrames < 1) return `${where}: a clip must last at least one frame`;
-        if (s.startFrame < a.startFrame || s.startFrame + s.durationFrames > a.startFrame + a.durationFrames)
+        // Frames of sourceRange outside availableRange show a held edge frame, and must say so.
+        const head = Math.max(0, a.startFrame - s.startFrame);
+        const tail = Math.max(0, s.startFrame + s.durationFrames - (a.startFrame + a.durationFrames));
+        if (a.durationFrames < 1 || head + tail >= s.durationFrames)
           return `${where}: sourceRange lies outside the media's availableRange`;
+        if ((item.holdHeadFrames ?? 0) !== head || (item.holdTailFrames ?? 0) !== tail)
+          return `${where}: holdHeadFrames/holdTailFrames must be the ${head}/${tail} frames of sourceRange outside availableRange`;
       }
     }
   }

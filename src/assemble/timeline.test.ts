@@ -3,7 +3,16 @@ import { describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
 import { type Rate, SAMPLE_RATE, samplesToFrames } from "../time/index.js";
 import { picksOf, planOf } from "./testing.js";
-import { buildTimeline, type Clip, placeTrack, type Timeline, type Transition } from "./timeline.js";
+import {
+  buildTimeline,
+  type Clip,
+  type PlacedClip,
+  placeTrack,
+  shownFrames,
+  type Timeline,
+  type Transition,
+  usableOutputFrames,
+} from "./timeline.js";
 import { timelineFromJson, timelineProblem, timelineToJson } from "./timeline-json.js";
 
 const fps25: Rate = { num: 25, den: 1 };
@@ -143,7 +152,7 @@ describe("buildTimeline", () => {
   it("refuses a take too short to cover its segment, naming segment and file", () => {
     const bad = picks.map((p) => (p.segment === 3 ? { ...p, frames: 20 } : p));
     expect(() => buildTimeline(plan, bad, { rate: fps25, songPath: "/s" })).toThrow(
-      /take t3 \(\/takes\/take-3\.mp4\) for segment 3 is too short/,
+      /segment 3: take t3 \(\/takes\/take-3\.mp4\) covers only 10 of its 33 frames.*generate it again.*pick another take/,
     );
   });
 
@@ -160,6 +169,142 @@ describe("buildTimeline", () => {
     expect(() =>
       buildTimeline(plan, [{ ...picks[0]!, segment: 99 }], { rate: fps25, songPath: "/s" }),
     ).toThrow(/segment 99/);
+  });
+});
+
+describe("a take's black or frozen head and tail frames", () => {
+  // Three segments of 50 frames with 4-frame handles at the inner cuts; 8-frame crossfades.
+  const plan = planOf([50, 50, 50], fps25, 4);
+  const picks = picksOf(plan, "/t");
+  const options = { rate: fps25, songPath: "/s", transitionFrames: 8 };
+  const fileFrames = (i: number) => plan.segments[i]!.generateFrames;
+  const placedClips = (t: Timeline) => placeTrack(t.tracks[0]!).filter((p): p is PlacedClip => "clip" in p);
+  /** Every media frame a placed clip shows, transitions included, after held frames are applied. */
+  const framesShown = (p: PlacedClip): number[] => {
+    const src = p.clip.sourceRange;
+    const from = src.startFrame - p.headFrames;
+    const to = src.startFrame + src.durationFrames + p.tailFrames;
+    const s = shownFrames(p.clip, from, to);
+    return [
+      ...Array<number>(s.holdBefore).fill(s.shownFrom),
+      ...Array.from({ length: s.shownTo - s.shownFrom }, (_, k) => s.shownFrom + k),
+      ...Array<number>(s.holdAfter).fill(s.shownTo - 1),
+    ];
+  };
+
+  it("keeps black head frames inside the handle out of the crossfade into the take", () => {
+    // 3 black frames: the 4-frame head handle keeps one usable frame for the crossfade.
+    const black = picks.map((p) =>
+      p.segment === 1 ? { ...p, usableRange: { startFrame: 3, durationFrames: fileFrames(1) - 3 } } : p,
+    );
+    const t = buildTimeline(plan, black, options);
+    const [into] = transitionsOf(t);
+    expect(into).toMatchObject({ inOffset: 1, outOffset: 4 });
+    expect(t.warnings.join("\n")).toMatch(/cut into segment 1: transition shortened to 5 frames/);
+    const p1 = placedClips(t)[1]!;
+    expect(framesShown(p1)).toHaveLength(p1.end - p1.start + p1.headFrames + p1.tailFrames);
+    expect(Math.min(...framesShown(p1))).toBe(3);
+    expect(p1.clip.holdHeadFrames).toBeUndefined();
+  });
+
+  it("holds the first usable frame where black head frames reach into the segment, keeping sync", () => {
+    // 6 black frames, 4-frame handles: the segment's first 2 frames would be black.
+    const black = picks.map((p) =>
+      p.segment === 1 ? { ...p, usableRange: { startFrame: 6, durationFrames: fileFrames(1) - 6 } } : p,
+    );
+    const t = buildTimeline(plan, black, options);
+    const clean = buildTimeline(plan, picks, options);
+    const p1 = placedClips(t)[1]!;
+    // No black frame: the crossfade into it takes nothing from its head; the segment holds frame 6.
+    expect(p1.headFrames).toBe(0);
+    expect(framesShown(p1).every((f) => f >= 6)).toBe(true);
+    expect(framesShown(p1).slice(0, 3)).toEqual([6, 6, 6]);
+    expect(p1.clip.holdHeadFrames).toBe(2);
+    // Sync is untouched: from the held frames on, each output frame shows the frame it showed before.
+    expect(p1.clip.sourceRange).toEqual(placedClips(clean)[1]!.clip.sourceRange);
+    expect(framesShown(p1).slice(2)).toEqual(framesShown(placedClips(clean)[1]!).slice(6));
+    expect(t.warnings.join("\n")).toMatch(/segment 1: 2 frames hold the take's first usable frame/);
+    expect(timelineProblem(t)).toBeNull();
+    expect(timelineFromJson(timelineToJson(t))).toEqual(t);
+    const raw = JSON.parse(timelineToJson(t));
+    delete raw.tracks[0].children.find((c: Clip) => c.holdHeadFrames).holdHeadFrames;
+    expect(() => timelineFromJson(JSON.stringify(raw))).toThrow(
+      /holdHeadFrames\/holdTailFrames must be the 2\/0/,
+    );
+  });
+
+  it("shortens the crossfade out of a take with a frozen tail", () => {
+    const frozen = picks.map((p) =>
+      p.segment === 0 ? { ...p, usableRange: { startFrame: 0, durationFrames: fileFrames(0) - 3 } } : p,
+    );
+    const t = buildTimeline(plan, frozen, options);
+    const [out] = transitionsOf(t);
+    // 4 tail handle frames minus 3 frozen ones leaves one for the crossfade.
+    expect(out).toMatchObject({ inOffset: 4, outOffset: 1 });
+    const p0 = placedClips(t)[0]!;
+    expect(Math.max(...framesShown(p0))).toBe(fileFrames(0) - 4);
+    expect(t.warnings.join("\n")).toMatch(/cut into segment 1: transition shortened to 5 frames/);
+  });
+
+  it("keeps a measured sync offset exact when the head is also cut", () => {
+    // 2 frames late with 6 black frames: the shown frames shift by exactly the offset.
+    const late = picks.map((p) =>
+      p.segment === 2
+        ? { ...p, offsetFrames: 2, usableRange: { startFrame: 6, durationFrames: fileFrames(2) - 6 } }
+        : p,
+    );
+    const base = clipsOf(buildTimeline(plan, picks, options))[2]!;
+    const shifted = clipsOf(buildTimeline(plan, late, options))[2]!;
+    expect(shifted.sourceRange.startFrame - base.sourceRange.startFrame).toBe(2);
+    expect(shifted.availableRange.startFrame).toBe(6);
+  });
+
+  it("refuses a take whose placement failed, or whose held frames run past the limit", () => {
+    const failed = picks.map((p) =>
+      p.segment === 2
+        ? { ...p, placementError: "segment 2: the take covers only 30 of its 50 frames — generate it again" }
+        : p,
+    );
+    expect(() => buildTimeline(plan, failed, options)).toThrow(
+      /^take t2 \(\/t\/take-2\.mp4\): segment 2: the take covers only 30 of its 50 frames/,
+    );
+    const frozenHalf = picks.map((p) =>
+      p.segment === 1 ? { ...p, usableRange: { startFrame: 0, durationFrames: 34 } } : p,
+    );
+    expect(() => buildTimeline(plan, frozenHalf, { ...options, maxHeldFrames: 12 })).toThrow(
+      /segment 1: take t1 \(\/t\/take-1\.mp4\) covers only 30 of its 50 frames/,
+    );
+    expect(() => buildTimeline(plan, frozenHalf, { ...options, maxHeldFrames: 20 })).not.toThrow();
+  });
+
+  it("shows no unusable frame when the take's rate differs from the output's", () => {
+    // ffmpeg's fps filter may show the file frame due at k or at k + ½ output frames: neither may be unusable.
+    for (const [from, to] of [
+      [{ num: 16, den: 1 }, fps25],
+      [fps25, ntsc],
+      [ntsc, { num: 24, den: 1 }],
+    ] as const) {
+      const atK = (k: number, half: number) =>
+        Math.floor(((k + half) * from.num * to.den) / (to.num * from.den));
+      const r = usableOutputFrames({ startFrame: 5, durationFrames: 30 }, 44, from, to);
+      const end = r.startFrame + r.durationFrames;
+      for (let k = r.startFrame; k < end; k++) {
+        expect(atK(k, 0)).toBeGreaterThanOrEqual(5);
+        expect(atK(k, 0.5)).toBeLessThan(35);
+      }
+      // And it gives up no more than it must.
+      expect(atK(r.startFrame - 1, 0)).toBeLessThan(5);
+      expect(atK(end, 0.5)).toBeGreaterThanOrEqual(35);
+    }
+  });
+
+  it("counts a held frame into every piece, even one inside the held frames alone", () => {
+    const clip = { availableRange: { startFrame: 10, durationFrames: 20 } };
+    expect(shownFrames(clip, 12, 20)).toEqual({ shownFrom: 12, shownTo: 20, holdBefore: 0, holdAfter: 0 });
+    expect(shownFrames(clip, 8, 12)).toEqual({ shownFrom: 10, shownTo: 12, holdBefore: 2, holdAfter: 0 });
+    expect(shownFrames(clip, 28, 33)).toEqual({ shownFrom: 28, shownTo: 30, holdBefore: 0, holdAfter: 3 });
+    expect(shownFrames(clip, 3, 6)).toEqual({ shownFrom: 10, shownTo: 11, holdBefore: 2, holdAfter: 0 });
+    expect(shownFrames(clip, 31, 34)).toEqual({ shownFrom: 29, shownTo: 30, holdBefore: 0, holdAfter: 2 });
   });
 });
 

@@ -31,8 +31,18 @@ export interface Clip {
   readonly mediaRate: Rate;
   /** The cut-to-cut part of the media this clip shows, in media frames at the timeline's rate. */
   readonly sourceRange: TimeRange;
-  /** Every frame the media has, at the timeline's rate (OTIO's media_reference.available_range). */
+  /**
+   * The media's usable frames at the timeline's rate (OTIO's media_reference.available_range: the
+   * media that may be shown). A take's black or frozen head and tail, its late start and any frames
+   * before its head trim lie outside it, so no transition or handle ever shows them.
+   */
   readonly availableRange: TimeRange;
+  /**
+   * Output frames at the head (tail) of `sourceRange` that lie before (after) `availableRange`: they
+   * show the first (last) usable frame instead, held, so the rest stays in sync. Absent when 0.
+   */
+  readonly holdHeadFrames?: number;
+  readonly holdTailFrames?: number;
   readonly segment: number;
   readonly takeId: string;
   readonly section?: string;
@@ -90,6 +100,13 @@ export interface PickedTake {
   readonly fps: Rate;
   /** Frames the file holds at `fps`; defaults to the segment's generateFrames (at `fps`) + headTrimFrames. */
   readonly frames?: number;
+  /**
+   * The file's frames (at `fps`) that may be shown, from placeTake: after its late start and black or
+   * frozen head, before its black or frozen tail. Defaults to [headTrimFrames, frames).
+   */
+  readonly usableRange?: TimeRange;
+  /** placeTake's error (the take leaves too much of its segment uncovered): the timeline refuses the take. */
+  readonly placementError?: string;
   readonly colour?: ClipColour;
 }
 
@@ -109,6 +126,11 @@ export interface TimelineOptions {
   readonly hardCutsOnDownbeats?: boolean;
   /** Downbeat positions in samples, for `hardCutsOnDownbeats`. */
   readonly downbeats?: readonly number[];
+  /**
+   * Most output frames of a segment that may show a held edge frame of its take (its own frames there
+   * are black, frozen or missing) before the take is refused. Default half a second, as placeTake's.
+   */
+  readonly maxHeldFrames?: number;
 }
 
 /** ffmpeg xfade transition names (ffmpeg 5.1), plus refrain's "crossfade" (= fade) and "cut". */
@@ -256,6 +278,48 @@ function framesAtRate(frames: number, from: Rate, to: Rate): number {
   return Math.floor((2 * numer + denom) / (2 * denom));
 }
 
+/** ⌈a / b⌉ for integers, b > 0. */
+function ceilDiv(a: number, b: number): number {
+  return -Math.floor(-a / b);
+}
+
+/**
+ * The output frames [start, end) (at `to`) that show only file frames [first, end) of a file of
+ * `fileFrames` frames at `from`. An output frame may show neither a frame before `first` (it lies at or
+ * after first's time) nor one at or after `end` (ffmpeg's fps filter rounds input times to the nearest
+ * output frame, so output frame k may already show the file frame due at k + ½). The file's own end is
+ * the exception: the render clones its last frame to cover the output frame the fps filter rounds away.
+ */
+export function usableOutputFrames(usable: TimeRange, fileFrames: number, from: Rate, to: Rate): TimeRange {
+  const num = from.den * to.num;
+  const den = from.num * to.den;
+  const first = usable.startFrame;
+  const last = Math.min(fileFrames, usable.startFrame + usable.durationFrames);
+  const start = ceilDiv(first * num, den);
+  const end =
+    last >= fileFrames ? ceilDiv(fileFrames * num, den) : Math.floor((2 * last * num - den) / (2 * den)) + 1;
+  return { startFrame: start, durationFrames: Math.max(0, end - start) };
+}
+
+/**
+ * What media frames [from, to) of a clip (at the timeline's rate) really show: the usable frames among
+ * them, `[shownFrom, shownTo)`, with `holdBefore` copies of the first before and `holdAfter` copies of
+ * the last after. Always at least one shown frame; holds + shown frames = to − from.
+ */
+export function shownFrames(
+  clip: Pick<Clip, "availableRange">,
+  from: number,
+  to: number,
+): { shownFrom: number; shownTo: number; holdBefore: number; holdAfter: number } {
+  const a = clip.availableRange;
+  const aEnd = a.startFrame + Math.max(1, a.durationFrames);
+  const shownFrom = Math.min(Math.max(from, a.startFrame), aEnd - 1);
+  const shownTo = Math.min(Math.max(to, shownFrom + 1), aEnd);
+  const spare = to - from - (shownTo - shownFrom);
+  const holdBefore = Math.min(Math.max(0, shownFrom - from), spare);
+  return { shownFrom, shownTo, holdBefore, holdAfter: spare - holdBefore };
+}
+
 interface Draft {
   segment: Segment;
   pick?: PickedTake;
@@ -263,8 +327,11 @@ interface Draft {
   end: number;
   /** Media frame (at output rate) shown at output frame `start`. */
   mediaStart: number;
-  /** Media frames available at output rate. */
-  available: number;
+  /** The media's usable frames [usableStart, usableEnd) at output rate. */
+  usableStart: number;
+  usableEnd: number;
+  holdHead: number;
+  holdTail: number;
 }
 
 function transitionFor(
@@ -296,6 +363,7 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
   }
   const defaultFrames = Math.round((rate.num / rate.den) * 0.5);
   const transitionFrames = options.transitionFrames ?? defaultFrames;
+  const maxHeld = options.maxHeldFrames ?? defaultFrames;
   if (!Number.isInteger(transitionFrames) || transitionFrames < 0) {
     throw new UserInputError(`transitionFrames must be a whole number ≥ 0, got ${transitionFrames}`);
   }
@@ -336,7 +404,16 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
     const pick = byIndex.get(segment.index);
     if (!pick) {
       warnings.push(`segment ${segment.index} has no picked take: shown as black`);
-      drafts.push({ segment, start, end, mediaStart: 0, available: 0 });
+      drafts.push({
+        segment,
+        start,
+        end,
+        mediaStart: 0,
+        usableStart: 0,
+        usableEnd: 0,
+        holdHead: 0,
+        holdTail: 0,
+      });
       continue;
     }
     // Media time that shows the song at output frame `start`: the take's audio began at
@@ -348,16 +425,42 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
     );
     const fileFrames =
       pick.frames ?? framesAtRate(segment.generateFrames, plan.fps, pick.fps) + (pick.headTrimFrames ?? 0);
-    // Output frames whose time falls inside the file: ceil(duration × rate). ffmpeg's fps filter makes
-    // one fewer when it rounds down at the end; the render clones the last frame once to cover it.
-    const available = Math.ceil((fileFrames * pick.fps.den * rate.num) / (pick.fps.num * rate.den));
-    if (mediaStart < 0 || mediaStart + (end - start) > available) {
+    const headTrim = pick.headTrimFrames ?? 0;
+    const usable = usableOutputFrames(
+      pick.usableRange ?? { startFrame: headTrim, durationFrames: fileFrames - headTrim },
+      fileFrames,
+      pick.fps,
+      rate,
+    );
+    const usableStart = usable.startFrame;
+    const usableEnd = usable.startFrame + usable.durationFrames;
+    // The segment's own frames that fall on black, frozen or missing frames show the nearest usable
+    // frame instead, so the rest stays in sync; too many of them, and the take is refused.
+    const length = end - start;
+    const holdHead = Math.min(length, Math.max(0, usableStart - mediaStart));
+    const holdTail = Math.min(length - holdHead, Math.max(0, mediaStart + length - usableEnd));
+    const held = holdHead + holdTail;
+    if (pick.placementError !== undefined) {
+      throw new UserInputError(`take ${pick.takeId} (${pick.path}): ${pick.placementError}`, {
+        file: pick.path,
+      });
+    }
+    if (usable.durationFrames === 0 || held >= length || held > maxHeld) {
+      const i = segment.index;
       throw new UserInputError(
-        `take ${pick.takeId} (${pick.path}) for segment ${segment.index} is too short or too far out of sync to cover the segment`,
-        { file: pick.path, hint: "pick another take, or regenerate this segment" },
+        `segment ${i}: take ${pick.takeId} (${pick.path}) covers only ${Math.max(0, length - held)} of its ${length} frames (black, frozen or missing)`,
+        {
+          file: pick.path,
+          hint: `generate it again (\`refrain reroll ${i}\`) or pick another take (\`refrain takes ${i}\`)`,
+        },
       );
     }
-    drafts.push({ segment, pick, start, end, mediaStart, available });
+    if (held > 0) {
+      warnings.push(
+        `segment ${segment.index}: ${held} frames hold the take's ${holdHead > 0 ? "first" : "last"} usable frame (its own are black, frozen or missing)`,
+      );
+    }
+    drafts.push({ segment, pick, start, end, mediaStart, usableStart, usableEnd, holdHead, holdTail });
   }
 
   const downbeatFrames = new Set((options.downbeats ?? []).map((s) => samplesToFrames(s, rate)));
@@ -373,14 +476,15 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
       if (name !== "cut" && transitionFrames > 0 && prev.pick && d.pick) {
         const wantIn = Math.floor(transitionFrames / 2);
         const wantOut = transitionFrames - wantIn;
-        const headRoom = d.mediaStart;
-        const tailRoom = prev.available - (prev.mediaStart + (prev.end - prev.start));
+        // Only usable frames may show in a transition: never a black or frozen head or tail.
+        const headRoom = Math.max(0, d.mediaStart - d.usableStart);
+        const tailRoom = Math.max(0, prev.usableEnd - (prev.mediaStart + (prev.end - prev.start)));
         // A transition may not reach past the middle of either clip, so two never overlap.
         const inOffset = Math.min(wantIn, headRoom, Math.floor((d.end - d.start) / 2));
         const outOffset = Math.min(wantOut, tailRoom, Math.floor((prev.end - prev.start) / 2));
         if (inOffset < wantIn || outOffset < wantOut) {
           warnings.push(
-            `cut into segment ${d.segment.index}: transition shortened to ${inOffset + outOffset} frames (not enough handle frames)`,
+            `cut into segment ${d.segment.index}: transition shortened to ${inOffset + outOffset} frames (not enough usable handle frames)`,
           );
         }
         if (inOffset + outOffset > 0) children.push({ kind: "transition", name, inOffset, outOffset });
@@ -393,7 +497,9 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
         mediaPath: d.pick.path,
         mediaRate: d.pick.fps,
         sourceRange: { startFrame: d.mediaStart, durationFrames: d.end - d.start },
-        availableRange: { startFrame: 0, durationFrames: d.available },
+        availableRange: { startFrame: d.usableStart, durationFrames: d.usableEnd - d.usableStart },
+        ...(d.holdHead > 0 ? { holdHeadFrames: d.holdHead } : {}),
+        ...(d.holdTail > 0 ? { holdTailFrames: d.holdTail } : {}),
         segment: d.segment.index,
         takeId: d.pick.takeId,
         ...(d.segment.section !== undefined ? { section: d.segment.section } : {}),

@@ -111,7 +111,7 @@ describe("placeTake", () => {
   it("says clearly when a take is much shorter than its segment", () => {
     const seg = segmentAt(100, 100);
     const p = placeTake(sync({ frames: 60 }), seg, planOf(seg), fps);
-    expect(p.error).toMatch(/segment 3: the take covers only 56 of its 100 frames — generate it again/);
+    expect(p.error).toMatch(/segment 3: the take covers only 56 of its 100 frames — generate it again or pick another take/);
   });
 
   it("places as generated when the take has no audio or its audio does not match", () => {

@@ -82,7 +82,7 @@ export function placeTake(
   const missing = Math.min(segEndFrame - segStartFrame, missingHeadFrames + missingTailFrames);
   let error: string | null = null;
   if (missing > maxMissing) {
-    error = `${name}: the take covers only ${segEndFrame - segStartFrame - missing} of its ${segEndFrame - segStartFrame} frames — generate it again`;
+    error = `${name}: the take covers only ${segEndFrame - segStartFrame - missing} of its ${segEndFrame - segStartFrame} frames — generate it again or pick another take`;
   } else if (missing > 0) {
     warnings.push(
       `${name}: the take leaves ${missing} frames of the segment uncovered; its edge frame is held`,
