@@ -143,6 +143,35 @@ describe("never cuts inside a sung word", () => {
     expect(at(4.96)).toBeGreaterThan(at(3.04));
     // Far from any word the cut pays nothing for it.
     expect(at(4)).toBeLessThan(at(3.04));
+    // Exactly where a word starts is closer still.
+    expect(at(5)).toBeGreaterThan(at(4.96));
+  });
+
+  it("with word timings, never cuts where the aligner left a word of the line untimed", () => {
+    // Suno keeps a word it could not align ("success": false) in the text without times: the gap
+    // between "two" and "four" is where "three" is sung. Long and on a downbeat, it tempts the cut
+    // more than the only other place between 3 and 7 s, where the next line starts right away.
+    const build = (text: string) =>
+      song(10)
+        .beats(120)
+        .line(text, [
+          ["one", 0.5, 1.5],
+          ["two", 1.55, 3],
+          ["four", 5, 6.2],
+        ])
+        .line("five six", [
+          ["five", 6.2, 7.8],
+          ["six", 7.85, 9.5],
+        ])
+        .build();
+    const options = { provider: "local", minSeconds: 3, maxSeconds: 7 };
+    const allTimed = planSong(build("one two four"), CONSTRAINTS.local, options);
+    // With every word timed the gap is a pause, and the planner takes it.
+    expect(allTimed.cuts.some((c) => c > secondsToSamples(3) && c < secondsToSamples(5))).toBe(true);
+    const plan = planSong(build("one, two, three, four!"), CONSTRAINTS.local, options);
+    expect(plan.cuts.length).toBeGreaterThan(0);
+    for (const cut of plan.cuts)
+      expect(cut > secondsToSamples(3) && cut < secondsToSamples(5), `cut at ${formatTime(cut)}`).toBe(false);
   });
 
   it("shortens segments below minSeconds, with a warning, rather than cut inside a word", () => {
@@ -268,6 +297,23 @@ describe("segment lengths", () => {
       });
       expect(plan.wasteRatio, `seed ${seed}`).toBeLessThanOrEqual(1.05);
     }
+  });
+
+  it("pads to the frame rule without moving a cut off the beat to spread the same padding over two segments", () => {
+    // Jobs of whole 2 s blocks (50 frames), no handles, a 20.8 s song: two segments generate at
+    // least 550 frames, 30 of them padding. A cut on a beat (every 2 s) leaves all 30 in one
+    // segment; a cut 0.6 s before a beat splits them 15 + 15. Same frames generated: the beat wins.
+    const blocks: ClipConstraints = {
+      fps: toRate(25),
+      frameRule: { kind: "multiple", of: 50, plus: 0 },
+      minFrames: 50,
+      maxFrames: 1000,
+    };
+    const analysis = song(20.8).beats(30, { meter: 1 }).build();
+    const plan = planSong(analysis, blocks, { provider: "blocks", transitionFrames: 0 });
+    expect(plan.wasteRatio).toBeCloseTo(550 / 520, 12);
+    expect(plan.cuts.length).toBeGreaterThan(0);
+    for (const cut of plan.cuts) expect(nearest(analysis.beats, cut), `cut at ${formatTime(cut)}`).toBe(0);
   });
 
   it("handles are half the transition, rounded up, on each side of every cut but the song's ends", () => {

@@ -50,10 +50,15 @@ export const LENGTH_COST = {
   /** Per second of frames generated but not shown (handles and padding to the frame rule). */
   wastedSecond: 2.5,
   /**
-   * Times the squared seconds of padding to the frame rule: a few frames (Wan S2V's multiples of 4)
-   * are not worth moving a cut off the beat, a second of InfiniteTalk window is.
+   * Per second of padding to the frame rule, on top of `wastedSecond`: linear, so the same frames
+   * generated cost the same however they are spread over segments. (A square of each segment's
+   * padding made two half-paddings cheaper than one, and moved a cut 258 ms off a downbeat to split
+   * 19 padding frames 11 + 8.) A whole InfiniteTalk window (72 frames, 2.88 s) costs 24.5 with
+   * `wastedSecond`, far more than any cut's place; 3 frames of Wan S2V rounding cost 1.6, about a
+   * frame off the beat. Chosen on the evaluation set and the synthetic songs (docs/bench/plan.md):
+   * 5–6.5 hold every figure; 7 or more splits a word without lyrics to save a window.
    */
-  padding: 5,
+  padding: 6,
   /** Times the squared relative distance from the target length. */
   offTarget: 2,
 } as const;
@@ -118,7 +123,7 @@ function lengthTables(c: ClipConstraints, limits: Limits, handle: number, target
       const padding = (gen - job) / fps;
       t[len] =
         (LENGTH_COST.wastedSecond * (gen - len)) / fps +
-        LENGTH_COST.padding * padding * padding +
+        LENGTH_COST.padding * padding +
         LENGTH_COST.offTarget * off * off;
     }
     return t;
