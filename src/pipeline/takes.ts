@@ -1,7 +1,7 @@
 // Measuring picked takes once: sync offset against the master and colour against the key image, cached per take.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type ClipColour, fitFilters, type PickedTake } from "../assemble/index.js";
+import { fitFilters, type PickedTake } from "../assemble/index.js";
 import { UserInputError } from "../errors/index.js";
 import { runFfmpeg } from "../media/index.js";
 import type { Plan, Segment } from "../plan/types.js";
@@ -122,6 +122,31 @@ export async function measurePickedTake(
   return measurement;
 }
 
+/**
+ * The timeline's view of a measured take: where its content sits (the sync offset) and which of its
+ * frames may be shown (after a late start and black or frozen head, before a black or frozen tail).
+ * Pure; placeTake is re-run on the cached measurement, so the cache keeps its shape.
+ */
+export function pickOf(
+  plan: Plan,
+  segment: Segment,
+  take: { id: string; path: string },
+  m: Pick<TakeMeasurement, "sync" | "colour">,
+): PickedTake {
+  const placement = placeTake(m.sync, segment, plan, plan.fps);
+  return {
+    segment: segment.index,
+    takeId: take.id,
+    path: take.path,
+    fps: plan.fps,
+    offsetFrames: placement.syncFrames,
+    frames: m.sync.frames,
+    usableRange: { startFrame: placement.trimHeadFrames, durationFrames: placement.usableFrames },
+    ...(placement.error ? { placementError: placement.error } : {}),
+    ...(m.colour.filter ? { colour: { filter: m.colour.filter } } : {}),
+  };
+}
+
 export interface PickedForRender {
   picks: PickedTake[];
   missing: number[];
@@ -159,16 +184,7 @@ export async function pickedTakes(session: Session, plan: Plan): Promise<PickedF
     }
     const m = await measurePickedTake(session, plan, segment, take, keyStats);
     measurements.push(m);
-    const colour: ClipColour | undefined = m.colour.filter ? { filter: m.colour.filter } : undefined;
-    picks.push({
-      segment: segment.index,
-      takeId: take.id,
-      path: store.media.path(take.outputHash),
-      fps: plan.fps,
-      offsetFrames: m.offsetFrames,
-      frames: m.sync.frames,
-      ...(colour ? { colour } : {}),
-    });
+    picks.push(pickOf(plan, segment, { id: take.id, path: store.media.path(take.outputHash) }, m));
   }
   return { picks, missing, measurements };
 }
