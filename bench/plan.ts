@@ -185,27 +185,18 @@ async function evalset(): Promise<void> {
     "| song | lyrics given | vocal source | cuts | cuts in words | closest cut to a word ms | median cut→beat ms | waste | least waste possible |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
-  const all: Record<Lyrics, { inWord: number; cuts: number; beatMs: number[]; waste: number[] }> = {
-    none: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
-    lrc: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
-    suno: { inWord: 0, cuts: 0, beatMs: [], waste: [] },
-    "suno-rough": { inWord: 0, cuts: 0, beatMs: [], waste: [] },
-  };
-  const worstBeat: Record<Lyrics, number> = { none: 0, lrc: 0, suno: 0, "suno-rough": 0 };
+  const all = Object.fromEntries(LYRIC_MODES.map((m) => [m, new SetFigures()])) as Record<Lyrics, SetFigures>;
+  const analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: Analysis }[] = [];
   for (const s of EVAL_SONGS) {
     const truth = JSON.parse(await readFile(join(EVAL_DIR, `${s.id}.json`), "utf8")) as PlanTruth;
     let bound: number | undefined;
     for (const lyrics of LYRIC_MODES) {
-      const { analysis, score: sc } = await planEvalSong(tools, truth, lyrics);
+      const { analysis, plan, score: sc } = await planEvalSong(tools, truth, lyrics);
+      analysed.push({ truth, lyrics, analysis });
       // The least any plan could waste with the planner's default 4–15 s segments and 4-frame handles.
       bound ??= leastWaste(truth, analysis.durationSamples, IT, 4, 100, 375);
       const beat = median2(sc.beatMs);
-      const a = all[lyrics];
-      a.inWord += sc.inWord.length;
-      a.cuts += sc.cuts;
-      a.beatMs.push(...sc.beatMs);
-      a.waste.push(sc.wasteRatio);
-      if (Number.isFinite(beat)) worstBeat[lyrics] = Math.max(worstBeat[lyrics], beat);
+      all[lyrics].add(plan, sc, bound);
       const where = sc.inWord.map(
         (w) => `"${w.word}" ${w.startS.toFixed(2)}–${w.endS.toFixed(2)} cut ${w.cutS.toFixed(2)}`,
       );
@@ -216,18 +207,80 @@ async function evalset(): Promise<void> {
     }
   }
   console.log(
-    "\n| lyrics given | cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / worst |",
+    "\n| lyrics given | cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible |",
   );
-  console.log("|---|---|---|---|---|");
-  for (const lyrics of LYRIC_MODES) {
-    const a = all[lyrics];
-    const meanW = a.waste.reduce((p, q) => p + q, 0) / a.waste.length;
-    console.log(
-      `| ${lyrics} | ${a.inWord}/${a.cuts} | ${median2(a.beatMs).toFixed(1)} | ${worstBeat[lyrics].toFixed(1)} | ${meanW.toFixed(4)} / ${Math.max(...a.waste).toFixed(4)} |`,
-    );
-  }
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const lyrics of LYRIC_MODES) console.log(`| ${lyrics} | ${all[lyrics].row()} |`);
+  longerSegments(analysed);
   await evalSpeed(tools);
   console.log(`\nload average at end (1/5/15 min): ${load()}`);
+}
+
+/** Sums one lyric mode's plans over the evaluation set. */
+class SetFigures {
+  inWord = 0;
+  cuts = 0;
+  beatMs: number[] = [];
+  worstBeat = 0;
+  waste: number[] = [];
+  bound: number[] = [];
+  /** Frames generated and shown, summed over the set: the waste of the set as one job list. */
+  generated = 0;
+  shown = 0;
+  boundGenerated = 0;
+  /** Frames of each job: what re-rolling that one segment generates again. */
+  jobFrames: number[] = [];
+
+  add(plan: Plan, sc: ReturnType<typeof scorePlan>, bound: number): void {
+    const shown = plan.segments.reduce((n, s) => n + s.frames, 0);
+    this.inWord += sc.inWord.length;
+    this.cuts += sc.cuts;
+    this.beatMs.push(...sc.beatMs);
+    const beat = median2(sc.beatMs);
+    if (Number.isFinite(beat)) this.worstBeat = Math.max(this.worstBeat, beat);
+    this.waste.push(plan.wasteRatio);
+    this.bound.push(bound);
+    this.shown += shown;
+    this.generated += plan.segments.reduce((n, s) => n + s.generateFrames, 0);
+    this.boundGenerated += bound * shown;
+    this.jobFrames.push(...plan.segments.map((s) => s.generateFrames));
+  }
+
+  row(): string {
+    const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
+    const over = (xs: number[]) => `${xs.filter((w) => w > 1.05 + 1e-9).length}/${xs.length}`;
+    return (
+      `${this.inWord}/${this.cuts} | ${median2(this.beatMs).toFixed(1)} | ${this.worstBeat.toFixed(1)} | ` +
+      `${mean(this.waste).toFixed(4)} / ${(this.generated / this.shown).toFixed(4)} / ${Math.max(...this.waste).toFixed(4)} | ` +
+      `${over(this.waste)} | ${mean(this.bound).toFixed(4)} / ${(this.boundGenerated / this.shown).toFixed(4)} | ${over(this.bound)}`
+    );
+  }
+}
+
+/**
+ * The same songs planned with a longer maximum segment (as `--max-s` or `plan.max_s` would ask):
+ * what it saves in waste, against what one re-roll of a segment then costs (its job's frames).
+ */
+function longerSegments(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: Analysis }[]): void {
+  console.log(
+    "\nLonger segments (InfiniteTalk allows 37.8 s jobs): the same analyses planned with other maxima\n",
+  );
+  console.log(
+    "| max segment s | lyrics given | cuts in words | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible | seconds a re-roll generates (mean job) |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const maxS of [15, 20, 25]) {
+    for (const lyrics of ["none", "lrc"] as const) {
+      const f = new SetFigures();
+      for (const a of analysed.filter((x) => x.lyrics === lyrics)) {
+        const plan = planSong(a.analysis, IT, { ...IT_OPTIONS, maxSeconds: maxS });
+        const bound = leastWaste(a.truth, a.analysis.durationSamples, IT, 4, 100, Math.round(maxS * 25));
+        f.add(plan, scorePlan(plan, a.truth), bound);
+      }
+      const job = f.jobFrames.reduce((p, q) => p + q, 0) / f.jobFrames.length / 25;
+      console.log(`| ${maxS} | ${lyrics} | ${f.row()} | ${job.toFixed(1)} |`);
+    }
+  }
 }
 
 /** analyzeSong + planSong on the 3-minute song against aubio beat + tempo on the same file, same run. */
