@@ -5,6 +5,7 @@
 // {video_url, cost}); any other endpoint runs worker-comfyui: `images` (base64, any file) go to a fake
 // ComfyUI's /upload/image, the `workflow` is queued there, and outputs under `images` come back as
 // base64 (VHS `gifs` are dropped, as the real handler does → `success_no_images`).
+// worker-comfyui jobs run one at a time (one fake ComfyUI is one worker); the rest stay IN_QUEUE.
 // Behaviours: IN_QUEUE for `coldStartMs`; 429 past `runLimitPer10s` (with Retry-After); TIMED_OUT past
 // policy.executionTimeout; results vanish `resultTtlMs` after completion (then /status is 404).
 import { randomUUID } from "node:crypto";
@@ -69,10 +70,26 @@ export async function startFakeRunpod(options: FakeRunpodOptions = {}): Promise<
     setTimeout(() => jobs.delete(job.id), ttl).unref();
   };
 
+  // worker-comfyui: one fake ComfyUI is one worker, so a job waits IN_QUEUE while another runs (an
+  // endpoint with max workers 1). Run side by side, each job's upload of the same key image
+  // (overwrite: true, as the real handler) truncated the file another job's render was reading:
+  // under load that failed a take for good.
+  let workerFree: Promise<void> = Promise.resolve();
+  const takeWorker = (): Promise<() => void> => {
+    let release!: () => void;
+    const before = workerFree;
+    workerFree = new Promise<void>((r) => {
+      release = r;
+    });
+    return before.then(() => release);
+  };
+
   const start = (job: Job) => {
     const attempt = job.attempt;
-    setTimeout(() => {
+    setTimeout(async () => {
       if (job.status !== "IN_QUEUE" || job.attempt !== attempt) return;
+      const release = job.endpoint === "infinitetalk" ? () => {} : await takeWorker();
+      if (job.status !== "IN_QUEUE" || job.attempt !== attempt) return release();
       job.status = "IN_PROGRESS";
       job.startedAt = Date.now();
       if (job.executionTimeout !== undefined) {
@@ -84,10 +101,12 @@ export async function startFakeRunpod(options: FakeRunpodOptions = {}): Promise<
         }, job.executionTimeout).unref();
       }
       const work = job.endpoint === "infinitetalk" ? runInfiniteTalk(job) : runComfyWorker(job);
-      work.then(
-        (output) => job.attempt === attempt && finish(job, "COMPLETED", { output }),
-        (e: Error) => job.attempt === attempt && finish(job, "FAILED", { error: e.message }),
-      );
+      work
+        .then(
+          (output) => job.attempt === attempt && finish(job, "COMPLETED", { output }),
+          (e: Error) => job.attempt === attempt && finish(job, "FAILED", { error: e.message }),
+        )
+        .finally(release);
     }, options.coldStartMs ?? 100).unref();
   };
 

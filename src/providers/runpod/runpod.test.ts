@@ -90,6 +90,21 @@ describe("runpod", () => {
     expect(again.state).toBe("succeeded");
   });
 
+  test("worker-comfyui jobs share the fake's one worker: the second waits IN_QUEUE, so its upload of the same key image never cuts into a running render", async () => {
+    const provider = await setup({ comfyDelayMs: 500 });
+    // The same image and audio content in both: worker-comfyui uploads them under the same names (overwrite).
+    const jobs = [
+      await makeTestJob(join(workDir, "a"), { frames: 17, token: "a" }),
+      await makeTestJob(join(workDir, "b"), { frames: 17, token: "b" }),
+    ];
+    const ids = (await Promise.all(jobs.map((j) => provider.submit(j)))).map((s) => s.remoteId);
+    const first = await Promise.race(ids.map((id) => pollUntil(provider, id, (s) => s.state !== "queued")));
+    expect(first.state).toBe("running");
+    const states = await Promise.all(ids.map(async (id) => (await provider.poll(id)).state));
+    expect(states.sort()).toEqual(["queued", "running"]);
+    for (const id of ids) expect((await pollUntil(provider, id)).state).toBe("succeeded");
+  });
+
   test("results vanish after their TTL, but a video seen once is kept and still fetched", async () => {
     const provider = await setup({ resultTtlMs: 300 });
     const job = await makeTestJob(join(workDir, "in"), { frames: 17 });
