@@ -39,6 +39,14 @@ export interface PlanOptions {
 
 export const PLAN_DEFAULTS = {
   minSeconds: 4,
+  /**
+   * 15 s for every provider, though InfiniteTalk streams 37.8 s: on the evaluation set a 20 s
+   * maximum saves 0.75 % of frames generated (frames-weighted waste 1.0475 → 1.040) but makes the
+   * average job, so each re-roll of one segment, 30 % longer (12.0 → 15.6 s). If a take's chance of a
+   * flaw grows with its length, re-rolled frames grow 30 % too, which outweighs the saving once more
+   * than ~2.5 % of frames are re-rolled. It also leaves short songs two cuts, where one off the beat
+   * sets their median (docs/bench/plan.md). `--max-s` / `plan.max_s` raise it.
+   */
   maxSeconds: 15,
   transitionSeconds: 0.32,
   /** A segment singing less than this in total is instrumental: the generator keeps lips still. */
