@@ -28,6 +28,22 @@ describe("edit list", () => {
     expect(list.takes[1]!.transitionIn).toBe(3);
     expect(list.takes[1]!.sourceIn).toBe(6);
     expect(JSON.parse(buildEditListJson(timeline))).toEqual(list);
+    expect(list.takes.map((t) => [t.holdHead, t.holdTail])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+
+  it("says which record frames hold a take's edge frame", () => {
+    // Segment 1's take is black for its first 9 frames, 3 past its 6-frame head handle.
+    const picks = picksOf(plan, "/takes").map((p) =>
+      p.segment === 1 ? { ...p, usableRange: { startFrame: 9, durationFrames: 43 - 9 } } : p,
+    );
+    const held = editListOf(
+      buildTimeline(plan, picks, { rate: fps, songPath: "/s.wav", transitionFrames: 6 }),
+    );
+    expect(held.takes[1]).toMatchObject({ holdHead: 3, holdTail: 0, transitionIn: 0, sourceIn: 6 });
   });
 
   it("writes CSV a spreadsheet reads back, quoting awkward file names", () => {
@@ -37,9 +53,9 @@ describe("edit list", () => {
     });
     const csv = buildEditListCsv(odd);
     expect(csv.split("\r\n")[0]).toBe(
-      "segment,take_id,file,source_in,source_out,record_in,record_out,transition_in,transition_out,colour_filter",
+      "segment,take_id,file,source_in,source_out,record_in,record_out,transition_in,transition_out,colour_filter,hold_head,hold_tail",
     );
-    expect(csv.split("\r\n")[1]).toBe('0,t0,"/a, ""b"".mp4",0,25,0,25,0,0,');
+    expect(csv.split("\r\n")[1]).toBe('0,t0,"/a, ""b"".mp4",0,25,0,25,0,0,,0,0');
     expect(csvField(null)).toBe("");
   });
 });

@@ -15,6 +15,9 @@ export interface EditListEntry {
   readonly transitionIn: number;
   readonly transitionOut: number;
   readonly colourFilter: string | null;
+  /** Record frames at the head and tail that hold the take's first or last usable frame (its own are black or frozen). */
+  readonly holdHead: number;
+  readonly holdTail: number;
 }
 
 export interface EditList {
@@ -43,6 +46,8 @@ export function editListOf(timeline: Timeline): EditList {
         transitionIn: placed.headFrames,
         transitionOut: placed.tailFrames,
         colourFilter: c.colour?.filter ?? null,
+        holdHead: c.holdHeadFrames ?? 0,
+        holdTail: c.holdTailFrames ?? 0,
       });
     }
   }
@@ -71,6 +76,8 @@ const CSV_COLUMNS = [
   "transition_in",
   "transition_out",
   "colour_filter",
+  "hold_head",
+  "hold_tail",
 ] as const;
 
 /** RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -93,6 +100,8 @@ export function buildEditListCsv(timeline: Timeline): string {
       t.transitionIn,
       t.transitionOut,
       t.colourFilter,
+      t.holdHead,
+      t.holdTail,
     ]
       .map(csvField)
       .join(","),

@@ -124,6 +124,25 @@ describe("buildKdenlive", () => {
     expect(lutFilter("eq=gamma=1.1", "f")).toBeNull();
   });
 
+  it("leaves a held edge frame blank, shortening the entry so no black or frozen frame shows", () => {
+    const plan = planOf([30, 25, 35], fps, 6);
+    // Segment 1's take is black for its first 8 frames: 2 more than its 6-frame head handle.
+    const picks = picksOf(plan, "/takes").map((p) =>
+      p.segment === 1 ? { ...p, usableRange: { startFrame: 8, durationFrames: 37 - 8 } } : p,
+    );
+    const held = buildTimeline(plan, picks, { rate: fps, songPath: "/s.wav", transitionFrames: 6 });
+    const clip = placeTrack(held.tracks[0]!).find((p) => "clip" in p && p.clip.segment === 1)!;
+    if (!("clip" in clip)) throw new Error("segment 1 has no clip");
+    expect(clip.clip.holdHeadFrames).toBe(2);
+    const text = buildKdenlive(held);
+    const entries = [...layout(text, "playlist2"), ...layout(text, "playlist3")];
+    expect(entries).toContainEqual({ start: clip.start + 2, end: clip.end + clip.tailFrames, in: 8 });
+    expect(entries.every((e) => e.in >= 0)).toBe(true);
+    expect(text).toMatch(
+      /<property name="refrain:held">refrain holds the first usable frame of the take for 2 frames/,
+    );
+  });
+
   it("escapes file names that are not safe in XML", () => {
     const t = buildTimeline(planOf([25], fps), [{ segment: 0, takeId: "t<&>", path: '/a&b/"x".mp4', fps }], {
       rate: fps,

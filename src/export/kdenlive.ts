@@ -146,10 +146,22 @@ export function buildKdenlive(timeline: Timeline, options: KdenliveOptions = {})
       const c = placed.clip;
       if (placed.transitionIn && placed.headFrames + (placed.transitionIn.outOffset ?? 0) > 0)
         side = 1 - side;
-      const from = placed.start - placed.headFrames;
-      const to = placed.end + placed.tailFrames;
-      const sourceIn = c.sourceRange.startFrame - placed.headFrames;
+      // Kdenlive has no simple freeze of one frame: a held edge (its take's frames there are black or
+      // frozen) becomes a shortened entry with a blank in its place, and a note saying so.
+      const holdHead = c.holdHeadFrames ?? 0;
+      const holdTail = c.holdTailFrames ?? 0;
+      const from = placed.start - placed.headFrames + holdHead;
+      const to = placed.end + placed.tailFrames - holdTail;
+      const sourceIn = c.sourceRange.startFrame - placed.headFrames + holdHead;
       const entryChildren: Node[] = [prop("kdenlive:id", bin.get(c.mediaPath)!.kdenliveId)];
+      if (holdHead + holdTail > 0) {
+        entryChildren.push(
+          prop(
+            "refrain:held",
+            `refrain holds the first usable frame of the take for ${holdHead} frames and the last for ${holdTail}; left blank here`,
+          ),
+        );
+      }
       if (c.colour) {
         const f = lutFilter(c.colour.filter, `filter${filterCount}`);
         if (f) {

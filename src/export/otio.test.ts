@@ -105,6 +105,8 @@ function itemsOf(t: OtioTrack, rate: number): TrackItem[] {
       section?: string;
       mediaRate: string;
       colourFilter?: string;
+      holdHeadFrames?: number;
+      holdTailFrames?: number;
     };
     const [num, den] = meta.mediaRate.split("/").map(Number) as [number, number];
     return {
@@ -120,6 +122,8 @@ function itemsOf(t: OtioTrack, rate: number): TrackItem[] {
         startFrame: frames(ref.available_range!.start_time, rate),
         durationFrames: frames(ref.available_range!.duration, rate),
       },
+      ...(meta.holdHeadFrames !== undefined ? { holdHeadFrames: meta.holdHeadFrames } : {}),
+      ...(meta.holdTailFrames !== undefined ? { holdTailFrames: meta.holdTailFrames } : {}),
       segment: meta.segment,
       takeId: meta.takeId,
       ...(meta.section !== undefined ? { section: meta.section } : {}),
@@ -133,6 +137,9 @@ function sampleTimeline(rateText: string, withGap: boolean): Timeline {
   const plan = planOf([40, 31, 57, 25], fps, 6);
   const picks = picksOf(plan, "/media/takes dir").filter((p) => !withGap || p.segment !== 2);
   picks[0] = { ...picks[0]!, colour: { filter: "lutrgb=r=val*1.1-3:g=val*1+0:b=val*0.9+2" } };
+  // Segment 1's take is black for 8 frames, 2 past its head handle, and frozen for its last 9, 3 past
+  // its tail handle: both edges are held.
+  picks[1] = { ...picks[1]!, usableRange: { startFrame: 8, durationFrames: 43 - 8 - 9 } };
   return buildTimeline(plan, picks, { rate: fps, songPath: "/media/song #1.wav", transitionFrames: 8 });
 }
 
@@ -149,6 +156,8 @@ describe("buildOtio", () => {
       expect(video!.kind).toBe("Video");
       expect(itemsOf(video!, rate)).toEqual(timeline.tracks[0]!.children);
       if (withGap) expect(video!.children.some((c) => c.OTIO_SCHEMA === "Gap.1")).toBe(true);
+      const held = timeline.tracks[0]!.children.find((c) => c.kind === "clip" && c.segment === 1);
+      expect(held).toMatchObject({ holdHeadFrames: 2, holdTailFrames: 3 });
       expect(video!.children.some((c) => c.OTIO_SCHEMA === "Transition.1")).toBe(true);
       // The song plays from its first sample for the whole timeline.
       expect(audio!.kind).toBe("Audio");

@@ -47,6 +47,9 @@ function clipJson(clip: Clip, rate: Rate): Json {
   const refrain: { [key: string]: Json } = { segment: clip.segment, takeId: clip.takeId };
   if (clip.section !== undefined) refrain.section = clip.section;
   if (clip.colour) refrain.colourFilter = clip.colour.filter;
+  // OTIO has no freeze of one frame: the frames of source_range outside available_range are held.
+  if (clip.holdHeadFrames) refrain.holdHeadFrames = clip.holdHeadFrames;
+  if (clip.holdTailFrames) refrain.holdTailFrames = clip.holdTailFrames;
   refrain.mediaRate = `${clip.mediaRate.num}/${clip.mediaRate.den}`;
   return {
     ...item("Clip.2", clip.name, { refrain }, timeRange(clip.sourceRange, rate)),
