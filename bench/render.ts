@@ -8,7 +8,7 @@
 // least any render must do; a lavfi-source encode (no decoding) is shown too. Wall time is noisy
 // on a shared machine, so the CPU seconds of the ffmpeg children are reported beside it. Then a
 // 9-minute, 90-clip chunked render for peak memory (one graph's memory grows with the clip count).
-// Peak memory is the largest VmHWM of any ffmpeg child, sampled every 100 ms.
+// Peak memory is the most the ffmpeg children held at once (sum of the live ones' VmHWM, every 100 ms).
 import { readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -23,7 +23,7 @@ import {
 import { planOf, writeSong, writeTestTake } from "../src/assemble/testing.js";
 import { toAss } from "../src/export/index.js";
 import { writeFileAtomic } from "../src/files/index.js";
-import { findTools, runFfmpeg } from "../src/media/index.js";
+import { findTools, runFfmpeg, watchFfmpegMemory } from "../src/media/index.js";
 import { type Rate, samplesToFrames } from "../src/time/index.js";
 
 const tools = findTools();
@@ -33,24 +33,14 @@ const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
 const preset = process.argv.includes("--preset") ? arg("--preset")! : "veryfast";
 const settings = renderPreset("16:9", fps, { shortSide: 720, preset, crf: 23 });
 
-/** Peak resident memory of ffmpeg children while `work` runs (for the bare encode). */
+/** Peak memory of the ffmpeg children while `work` runs, counted as the render counts its own. */
 async function withPeak<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
-  const { readdir, readFile } = await import("node:fs/promises");
-  let peak = 0;
-  const timer = setInterval(async () => {
-    for (const t of await readdir(`/proc/${process.pid}/task`).catch(() => [])) {
-      const kids = await readFile(`/proc/${process.pid}/task/${t}/children`, "utf8").catch(() => "");
-      for (const pid of kids.split(/\s+/).filter(Boolean)) {
-        const s = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-        if (/^Name:\s*ffmpeg/m.test(s)) peak = Math.max(peak, Number(/^VmHWM:\s*(\d+)/m.exec(s)?.[1] ?? 0));
-      }
-    }
-  }, 100);
-  try {
-    return { result: await work(), peakMiB: Math.round(peak / 102.4) / 10 };
-  } finally {
-    clearInterval(timer);
-  }
+  const watch = watchFfmpegMemory();
+  const result = await work().catch((e) => {
+    watch.stop();
+    throw e;
+  });
+  return { result, peakMiB: watch.stop() ?? Number.NaN };
 }
 
 /** CPU seconds used by this process's finished children (cutime + cstime): steady on a busy machine. */

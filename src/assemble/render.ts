@@ -1,10 +1,10 @@
 // Rendering a timeline to a video file: every frame encoded once, in one graph or in bounded chunks joined by copy.
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { throwIfAborted, UserInputError } from "../errors/index.js";
 import { withTempOutput } from "../files/index.js";
-import { runFfmpeg, type Tools } from "../media/index.js";
+import { runFfmpeg, type Tools, watchFfmpegMemory } from "../media/index.js";
 import { rateToNumber } from "../time/index.js";
 import {
   audioArgs,
@@ -33,7 +33,7 @@ export interface RenderOptions {
 export interface RenderResult {
   readonly frames: number;
   readonly durationS: number;
-  /** Highest resident memory of any ffmpeg process of this render (Linux only). */
+  /** Most memory the render's ffmpeg processes held at once, MiB (Linux only; see watchFfmpegMemory). */
   readonly peakMemoryMiB?: number;
 }
 
@@ -81,41 +81,6 @@ async function checkOutputDir(outPath: string): Promise<void> {
   }
 }
 
-/** Samples the high-water resident memory of this process's ffmpeg children, via /proc (Linux). */
-function watchChildMemory(): { stop: () => number | undefined } {
-  if (process.platform !== "linux") return { stop: () => undefined };
-  let peakKiB = 0;
-  let busy = false;
-  const sample = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const tasks = await readdir(`/proc/${process.pid}/task`);
-      for (const t of tasks) {
-        const children = await readFile(`/proc/${process.pid}/task/${t}/children`, "utf8").catch(() => "");
-        for (const pid of children.split(/\s+/).filter(Boolean)) {
-          const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-          if (!/^Name:\s*ffmpeg/m.test(status)) continue;
-          const hwm = Number(/^VmHWM:\s*(\d+)/m.exec(status)?.[1] ?? 0);
-          if (hwm > peakKiB) peakKiB = hwm;
-        }
-      }
-    } catch {
-      // /proc unavailable: no memory figure.
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(sample, 100);
-  timer.unref();
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return peakKiB > 0 ? Math.round((peakKiB / 1024) * 10) / 10 : undefined;
-    },
-  };
-}
-
 /** A concat-demuxer list line; single quotes in a path are closed, escaped and reopened. */
 export function concatListLine(file: string): string {
   return `file '${file.replaceAll("'", `'\\''`)}'`;
@@ -146,7 +111,7 @@ export async function renderTimeline(
   const total = timeline.durationFrames;
   let done = 0;
   const progressOf = (frame: number) => onProgress?.(Math.min(1, (done + frame) / total));
-  const memory = watchChildMemory();
+  const memory = watchFfmpegMemory();
   let peakMemoryMiB: number | undefined;
   try {
     await withTempOutput(outPath, async (tmp) => {
@@ -160,6 +125,18 @@ export async function renderTimeline(
       }
       // Beside the output, not in /tmp: chunks of a long song are as big as the video, and /tmp may be small.
       const dir = await mkdtemp(join(dirname(outPath), ".refrain-chunks-"));
+      // The master audio is encoded once, beside the chunks, in its own process: it fills the cores
+      // while x264 starts and drains each chunk, and the join then only copies packets.
+      const audioFile = join(dir, "audio.m4a");
+      const stopAudio = new AbortController();
+      const audioSignal = signal ? AbortSignal.any([signal, stopAudio.signal]) : stopAudio.signal;
+      const audio = runFfmpeg(
+        tools,
+        ["-i", timeline.audio.path, "-map", "0:a:0", "-vn", ...audioArgs(settings), audioFile],
+        { signal: audioSignal, onCommand },
+      );
+      // Settled now, awaited below: a failing chunk must not leave the audio's rejection unhandled.
+      audio.catch(() => {});
       try {
         const files: string[] = [];
         for (const [i, graph] of graphs.entries()) {
@@ -172,6 +149,7 @@ export async function renderTimeline(
           done += graph.frames;
           files.push(file);
         }
+        await audio;
         const list = join(dir, "chunks.txt");
         // Each chunk's exact duration: otherwise the demuxer takes the mp4's millisecond duration and
         // the next chunk's timestamps slip by a fraction of a frame.
@@ -189,14 +167,13 @@ export async function renderTimeline(
             "-i",
             list,
             "-i",
-            timeline.audio.path,
+            audioFile,
             "-map",
             "0:v:0",
             "-map",
             "1:a:0",
-            "-c:v",
+            "-c",
             "copy",
-            ...audioArgs(settings),
             "-movflags",
             "+faststart",
             tmp,
@@ -204,6 +181,8 @@ export async function renderTimeline(
           { signal, onCommand },
         );
       } finally {
+        stopAudio.abort();
+        await audio.catch(() => {});
         await rm(dir, { recursive: true, force: true });
       }
     });

@@ -2,6 +2,8 @@
 
 export type { RgbPixels } from "./image.js";
 export { writePng } from "./image.js";
+export type { MemoryWatch } from "./memory.js";
+export { watchFfmpegMemory } from "./memory.js";
 export type { AudioStreamInfo, DecodeOptions, MediaInfo, VideoStreamInfo } from "./probe.js";
 export { countFrames, decodeMono, parseProbe, probe, probeAudio, probeImage } from "./probe.js";
 export type { Progress, RunOptions, RunResult } from "./run.js";
