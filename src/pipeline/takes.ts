@@ -19,7 +19,8 @@ import { jobAudioSpan } from "./generate.js";
 import type { Session } from "./session.js";
 
 /** Bumped when measuring changes; results are cached per take file, so a re-render never re-measures. */
-const MEASURE_VERSION = 2;
+// 3: a frame is frozen only when freezedetect and mpdecimate agree (freezedetect alone took small motion for a freeze).
+const MEASURE_VERSION = 3;
 
 /** Below this mean drift (0–255 RGB units) a clip is left as it is: a correction would only cost render time. */
 export const COLOUR_DRIFT_THRESHOLD = 4;
@@ -182,7 +183,14 @@ export async function pickedTakes(session: Session, plan: Plan): Promise<PickedF
         },
       );
     }
-    const m = await measurePickedTake(session, plan, segment, take, keyStats);
+    const cached = await measurePickedTake(session, plan, segment, take, keyStats);
+    // Placing is pure and cheap: redone on every render, so a cached measurement follows placeTake's rules.
+    const placement = placeTake(cached.sync, segment, plan, plan.fps);
+    const m: TakeMeasurement = {
+      ...cached,
+      offsetFrames: placement.syncFrames,
+      warnings: [...placement.warnings, ...(placement.error ? [placement.error] : [])],
+    };
     measurements.push(m);
     picks.push(pickOf(plan, segment, { id: take.id, path: store.media.path(take.outputHash) }, m));
   }

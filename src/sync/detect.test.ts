@@ -1,6 +1,13 @@
 // Parsing freezedetect/blackdetect metadata (text captured from ffmpeg 5.1) into blank head and tail frames.
 import { describe, expect, it } from "vitest";
-import { blackRuns, freezeRuns, headTailFrames, mergeRuns, parseFrameMetadata } from "./index.js";
+import {
+  blackRuns,
+  freezeRuns,
+  headTailFrames,
+  mergeRuns,
+  parseFrameMetadata,
+  stillHeadTail,
+} from "./index.js";
 
 /** Builds `metadata=mode=print` text: every frame tagged, with extra tags on some frames. */
 function printed(count: number, tags: Record<number, string[]>): string {
@@ -140,5 +147,25 @@ describe("mergeRuns", () => {
       { start: 0.4, end: 0.6 },
     ];
     expect(mergeRuns(runs, 0.06)).toEqual(runs);
+  });
+});
+
+describe("stillHeadTail", () => {
+  const frames = parseFrameMetadata(printed(12, {}));
+  const at = (...i: number[]) => i.map((k) => frames[k]!.ptsTime);
+
+  it("counts the frames before the second kept one, and from the last kept one on", () => {
+    // Frames 0-3 one picture, motion 4-8, frames 9-11 one picture.
+    expect(stillHeadTail(frames, at(0, 4, 5, 6, 7, 8, 9))).toEqual({ head: 4, tail: 3 });
+  });
+
+  it("counts nothing when every frame changes; a picture shown twice already counts", () => {
+    expect(stillHeadTail(frames, at(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11))).toEqual({ head: 0, tail: 0 });
+    expect(stillHeadTail(frames, at(0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11))).toEqual({ head: 2, tail: 0 });
+    expect(stillHeadTail(frames, at(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10))).toEqual({ head: 0, tail: 2 });
+  });
+
+  it("calls a take whose picture never changes still from head to tail", () => {
+    expect(stillHeadTail(frames, at(0))).toEqual({ head: 12, tail: 12 });
   });
 });

@@ -112,3 +112,20 @@ export function headTailFrames(
     tail++;
   return { head, tail };
 }
+
+/**
+ * Still frames at the head and tail by mpdecimate's test: `keptTimes` are the times of the frames it
+ * keeps, each differing visibly (in some 8×8 block) from the last one kept. Frames before the second
+ * kept frame show the first picture; frames from the last kept one on show the last. Counted only
+ * when at least two frames hold the picture, as a still run of one frame is no freeze.
+ */
+export function stillHeadTail(frames: readonly FrameMetadata[], keptTimes: readonly number[]): HeadTail {
+  const n = frames.length;
+  if (n === 0) return { head: 0, tail: 0 };
+  const kept = frames.flatMap((f, i) => (keptTimes.some((t) => Math.abs(t - f.ptsTime) < 1e-6) ? [i] : []));
+  const moved = kept.filter((i) => i > 0);
+  if (moved.length === 0) return { head: n, tail: n };
+  const head = moved[0]!;
+  const tail = n - moved[moved.length - 1]!;
+  return { head: head >= 2 ? head : 0, tail: tail >= 2 ? tail : 0 };
+}

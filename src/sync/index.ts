@@ -5,8 +5,15 @@ export { colourCorrection, colourDrift, colourStats, planeStats } from "./colour
 export type { Correlation } from "./correlate.js";
 export { crossCorrelate } from "./correlate.js";
 export type { FrameMetadata, HeadTail, TimeRun } from "./detect.js";
-export { blackRuns, freezeRuns, headTailFrames, mergeRuns, parseFrameMetadata } from "./detect.js";
+export {
+  blackRuns,
+  freezeRuns,
+  headTailFrames,
+  mergeRuns,
+  parseFrameMetadata,
+  stillHeadTail,
+} from "./detect.js";
 export type { MasterAudio, MeasureOptions, TakeSync } from "./measure.js";
-export { detectFilter, measureTake } from "./measure.js";
+export { detectFilter, measureTake, STILL_FILTER } from "./measure.js";
 export type { Placement, PlaceOptions } from "./place.js";
 export { placeTake } from "./place.js";

@@ -129,6 +129,34 @@ describe("measureTake", () => {
     expect(sync.headFrozenFrames).toBe(0);
   });
 
+  it("does not call a take frozen where only a small part of the picture moves", async () => {
+    // A still background with a small box sliding across it, as a talking head moves only its mouth:
+    // the whole-frame mean changes less than freezedetect's -60 dB, but some 8×8 block changes every frame.
+    const out = join(dir, "small-motion.mp4");
+    await runFfmpeg(tools, [
+      "-f",
+      "lavfi",
+      "-i",
+      "smptebars=s=256x144:r=25:d=3",
+      "-f",
+      "lavfi",
+      "-i",
+      "color=c=red:s=12x12:r=25:d=3",
+      "-filter_complex",
+      "[0:v][1:v]overlay=x='mod(n*2,W)':y=(H-h)/2:shortest=1,format=yuv420p[v]",
+      "-map",
+      "[v]",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      out,
+    ]);
+    const sync = await measureTake(tools, out, { path: master(), ...segment }, { rate });
+    expect(sync.frames).toBe(75);
+    expect(sync).toMatchObject({ headFrozenFrames: 0, tailFrozenFrames: 0 });
+  });
+
   it("reports a null offset for a take without audio", async () => {
     const take = await makeTake("silent", { shiftS: 0, audio: "none" });
     const sync = await measureTake(tools, take, { path: master(), ...segment }, { rate });

@@ -3,7 +3,14 @@ import { MediaError, UserInputError } from "../errors/index.js";
 import { decodeMono, probe, runTool, type Tools } from "../media/index.js";
 import { framesToSamples, type Rate, rateToNumber, SAMPLE_RATE } from "../time/index.js";
 import { crossCorrelate } from "./correlate.js";
-import { blackRuns, freezeRuns, headTailFrames, mergeRuns, parseFrameMetadata } from "./detect.js";
+import {
+  blackRuns,
+  freezeRuns,
+  headTailFrames,
+  mergeRuns,
+  parseFrameMetadata,
+  stillHeadTail,
+} from "./detect.js";
 
 /** What `measureTake` found in one generated clip. */
 export interface TakeSync {
@@ -62,7 +69,35 @@ export function detectFilter(rate: Rate, freezeNoise = 0.001, blackPixel = 0.1):
   ].join(",");
 }
 
-/** Measures a take: see `TakeSync`. Reads the file twice (video pass, audio decode); never writes. */
+/** The filter chain that prints the frames mpdecimate keeps: each differs visibly from the last one kept. */
+export const STILL_FILTER =
+  "mpdecimate,metadata=mode=add:key=refrain.kept:value=1,metadata=mode=print:file=-";
+
+/** Times (seconds) of the frames mpdecimate keeps; a pass of its own, since its dropped frames print nothing. */
+async function keptFrameTimes(tools: Tools, takePath: string, signal?: AbortSignal): Promise<number[]> {
+  const { stdout } = await runTool(
+    tools.ffmpeg,
+    [
+      "-hide_banner",
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-i",
+      takePath,
+      "-map",
+      "0:v:0",
+      "-vf",
+      STILL_FILTER,
+      "-f",
+      "null",
+      "-",
+    ],
+    { captureStdout: true, signal },
+  );
+  return parseFrameMetadata(stdout.toString("utf8")).map((f) => f.ptsTime);
+}
+
+/** Measures a take: see `TakeSync`. Reads the file three times (two video passes, audio decode); never writes. */
 export async function measureTake(
   tools: Tools,
   takePath: string,
@@ -103,7 +138,12 @@ export async function measureTake(
     });
   }
   const frameS = 1 / rateToNumber(info.video.rate);
-  const frozen = headTailFrames(frameList, mergeRuns(freezeRuns(frameList), 1.5 * frameS), 2);
+  // A frame is frozen only when both tests agree. freezedetect compares whole-frame means, so a
+  // picture where only a mouth or a small object moves reads as frozen; mpdecimate looks for any
+  // 8×8 block that changed, so a slow drift it compares against an older frame reads as still.
+  const byMean = headTailFrames(frameList, mergeRuns(freezeRuns(frameList), 1.5 * frameS), 2);
+  const byBlock = stillHeadTail(frameList, await keptFrameTimes(tools, takePath, signal));
+  const frozen = { head: Math.min(byMean.head, byBlock.head), tail: Math.min(byMean.tail, byBlock.tail) };
   const black = headTailFrames(frameList, blackRuns(frameList), 1);
 
   let offsetSamples: number | null = null;

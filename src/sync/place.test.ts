@@ -111,7 +111,20 @@ describe("placeTake", () => {
   it("says clearly when a take is much shorter than its segment", () => {
     const seg = segmentAt(100, 100);
     const p = placeTake(sync({ frames: 60 }), seg, planOf(seg), fps);
-    expect(p.error).toMatch(/segment 3: the take covers only 56 of its 100 frames — generate it again or pick another take/);
+    expect(p.error).toMatch(
+      /segment 3: the take covers only 56 of its 100 frames — generate it again or pick another take/,
+    );
+  });
+
+  it("uses a take that never moves as it is, but refuses one that is black throughout", () => {
+    const seg = segmentAt(100, 100);
+    const still = placeTake(sync({ headFrozenFrames: 108, tailFrozenFrames: 108 }), seg, planOf(seg), fps);
+    expect(still).toMatchObject({ trimHeadFrames: 0, usableFrames: 108, error: null });
+    expect(still.warnings.join()).toMatch(/segment 3: the take never moves/);
+    const frozenTail = placeTake(sync({ tailFrozenFrames: 30 }), seg, planOf(seg), fps);
+    expect(frozenTail.usableFrames).toBe(78);
+    const black = placeTake(sync({ headBlackFrames: 108, tailBlackFrames: 108 }), seg, planOf(seg), fps);
+    expect(black.error).toMatch(/covers only 0 of its 100 frames/);
   });
 
   it("places as generated when the take has no audio or its audio does not match", () => {

@@ -63,8 +63,14 @@ export function placeTake(
     syncFrames = samplesToFrames(sync.offsetSamples, rate);
   }
 
-  const badHead = Math.max(sync.headBlackFrames, sync.headFrozenFrames);
-  const badTail = Math.max(sync.tailBlackFrames, sync.tailFrozenFrames);
+  // A take that never moves (a still picture, as the local provider makes from a plain image) has no
+  // frozen edge to cut: all of it is one picture, and cutting it would leave nothing.
+  const still = sync.frames > 0 && sync.headFrozenFrames >= sync.frames;
+  if (still) warnings.push(`${name}: the take never moves (every frame the same); used as it is`);
+  const headFrozen = still ? 0 : sync.headFrozenFrames;
+  const tailFrozen = still ? 0 : sync.tailFrozenFrames;
+  const badHead = Math.max(sync.headBlackFrames, headFrozen);
+  const badTail = Math.max(sync.tailBlackFrames, tailFrozen);
   const trimHeadFrames = Math.min(sync.frames, Math.max(syncFrames, badHead, 0));
   const offsetFrames = trimHeadFrames - syncFrames;
   const usableFrames = Math.max(0, sync.frames - trimHeadFrames - badTail);
