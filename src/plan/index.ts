@@ -3,5 +3,12 @@
 export { CUT_COST } from "./candidates.js";
 export { CONSTRAINTS, constraintsFor, type ModelFamily } from "./constraints.js";
 export { type PlanJson, planToJson, type SegmentJson } from "./json.js";
-export { formatTime, LENGTH_COST, PLAN_DEFAULTS, type PlanOptions, planSong } from "./planner.js";
+export {
+  formatTime,
+  framesUsed,
+  LENGTH_COST,
+  PLAN_DEFAULTS,
+  type PlanOptions,
+  planSong,
+} from "./planner.js";
 export type { ClipConstraints, Plan, Segment, SegmentKind } from "./types.js";

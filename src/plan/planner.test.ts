@@ -23,6 +23,10 @@ const ntsc: ClipConstraints = {
   maxFrames: 100_000,
 };
 
+const generatedFrames = (plan: Plan) => plan.segments.reduce((n, s) => n + s.generateFrames, 0);
+const songFrames = (plan: Plan) => samplesToFrames(plan.durationSamples, plan.fps);
+const handleFrames = (plan: Plan) => plan.segments.reduce((n, s) => n + s.handleBefore + s.handleAfter, 0);
+
 function words(a: Analysis): Span[] {
   return (a.lyrics?.lines ?? []).flatMap((l): readonly Span[] => l.words ?? [l]);
 }
@@ -295,8 +299,19 @@ describe("segment lengths", () => {
         expect(s.generateFrames).toBeGreaterThanOrEqual(s.frames + s.handleBefore + s.handleAfter);
         expect(jobSamples(plan, k)).toBeGreaterThanOrEqual(82 * 1920);
       });
+      // The default 0.32 s crossfade is 8 frames, 4 a side: every handle frame is shown.
+      expect(plan.wasteRatio).toBeCloseTo(
+        generatedFrames(plan) / (songFrames(plan) + handleFrames(plan)),
+        12,
+      );
       expect(plan.wasteRatio, `seed ${seed}`).toBeLessThanOrEqual(1.05);
     }
+  });
+
+  it("counts handles as used, not wasted: a provider that makes any length wastes nothing", () => {
+    const plan = planSong(realisticSong({ seed: 1 }), CONSTRAINTS.local, { provider: "local" });
+    expect(handleFrames(plan)).toBeGreaterThan(0);
+    expect(plan.wasteRatio).toBe(1);
   });
 
   it("pads to the frame rule without moving a cut off the beat to spread the same padding over two segments", () => {
@@ -311,7 +326,9 @@ describe("segment lengths", () => {
     };
     const analysis = song(20.8).beats(30, { meter: 1 }).build();
     const plan = planSong(analysis, blocks, { provider: "blocks", transitionFrames: 0 });
-    expect(plan.wasteRatio).toBeCloseTo(550 / 520, 12);
+    // No handles: the frames used are the song's own, and all the rest is padding.
+    expect(generatedFrames(plan)).toBe(550);
+    expect(plan.wasteRatio).toBeCloseTo(generatedFrames(plan) / songFrames(plan), 12);
     expect(plan.cuts.length).toBeGreaterThan(0);
     for (const cut of plan.cuts) expect(nearest(analysis.beats, cut), `cut at ${formatTime(cut)}`).toBe(0);
   });
@@ -324,8 +341,13 @@ describe("segment lengths", () => {
       expect(s.handleAfter).toBe(k === plan.segments.length - 1 ? 0 : 4);
       expect(s.generateFrames).toBe(s.frames + s.handleBefore + s.handleAfter);
     });
-    const generated = plan.segments.reduce((n, s) => n + s.generateFrames, 0);
-    expect(plan.wasteRatio).toBeCloseTo(generated / samplesToFrames(analysis.durationSamples, plan.fps), 12);
+    // A 7-frame crossfade shows 7 of the 8 handle frames at each cut: the eighth is wasted.
+    expect(handleFrames(plan)).toBe(8 * plan.cuts.length);
+    expect(plan.wasteRatio).toBeCloseTo(
+      generatedFrames(plan) / (songFrames(plan) + 7 * plan.cuts.length),
+      12,
+    );
+    expect(plan.wasteRatio).toBeGreaterThan(1);
   });
 
   it("Wan S2V: 16 fps and multiples of 4 frames", () => {
@@ -357,7 +379,9 @@ describe("segment lengths", () => {
       expect(plan.segments[k - 1]!.handleAfter).toBe(s.handleBefore);
     });
     expect(hard).toBeGreaterThan(0);
-    expect(plan.wasteRatio).toBeLessThan(soft.wasteRatio);
+    // Fewer frames generated; the handles left are all shown, so nothing is wasted either way.
+    expect(generatedFrames(plan)).toBeLessThan(generatedFrames(soft));
+    expect(plan.wasteRatio).toBeCloseTo(generatedFrames(plan) / (songFrames(plan) + handleFrames(plan)), 12);
   });
 });
 

@@ -55,7 +55,11 @@ export const PLAN_DEFAULTS = {
 
 /** What a segment's length costs, in the unit of CUT_COST. */
 export const LENGTH_COST = {
-  /** Per second of frames generated but not shown (handles and padding to the frame rule). */
+  /**
+   * Per second generated beyond the segment's own frames (handles and padding to the frame rule).
+   * Handles are shown, blended, in the crossfade (they are not waste: see `Plan.wasteRatio`), but
+   * they are still generated and paid for, so each soft cut costs its handles here.
+   */
   wastedSecond: 2.5,
   /**
    * Per second of padding to the frame rule, on top of `wastedSecond`: linear, so the same frames
@@ -345,15 +349,34 @@ export function planSong(analysis: Analysis, constraints: ClipConstraints, optio
   const cutSamples = segments.slice(1).map((s) => s.start);
   for (const cut of cutSamples) inWordWarning(sung, cut, maxS, warnings);
   const generated = segments.reduce((n, s) => n + s.generateFrames, 0);
+  const used = framesUsed(segments, transition);
   return {
     provider: options.provider,
     fps: rate,
     durationSamples: duration,
     segments,
     cuts: cutSamples,
-    wasteRatio: songFrames > 0 ? generated / songFrames : 1,
+    wasteRatio: used > 0 ? generated / used : 1,
     warnings,
   };
+}
+
+/**
+ * Frames of generated video that appear in the finished video: every segment's own frames, plus at
+ * each cut with handles the `transitionFrames` of its crossfade. The render centres a crossfade of
+ * that length on the cut (src/assemble/timeline.ts: ⌊T/2⌋ frames of the incoming clip's head handle
+ * before the cut, the rest of the outgoing clip's tail handle after it), and each frame of it shows
+ * one frame of each clip, so those handle frames are seen. Handles are ⌈T/2⌉ a side, so an odd T
+ * leaves one generated handle frame per cut unseen; a hard cut has no handles and shows none.
+ */
+export function framesUsed(segments: readonly Segment[], transitionFrames: number): number {
+  let used = 0;
+  segments.forEach((s, k) => {
+    used += s.frames;
+    const prev = segments[k - 1];
+    if (prev) used += Math.min(transitionFrames, prev.handleAfter + s.handleBefore);
+  });
+  return used;
 }
 
 function inWordWarning(sung: SungSpans, cut: number, maxS: number, warnings: string[]): void {

@@ -52,7 +52,15 @@ export interface Plan {
   readonly segments: readonly Segment[];
   /** Cut positions in samples (the starts of segments 1…n−1). */
   readonly cuts: readonly number[];
-  /** Frames generated ÷ frames used in the video. */
+  /**
+   * Frames generated ÷ frames of them that appear in the finished video (issue 3's "frames
+   * generated ÷ frames used in the video"; 1 = nothing wasted). Used: the song's frames plus, at
+   * each crossfaded cut, the crossfade's frames (Σ handleBefore + handleAfter when the crossfade is
+   * even). Handles count as used because the render centres a crossfade of exactly those frames on
+   * the cut and every crossfade frame blends one frame of each clip. What is wasted is the padding
+   * to the provider's frame rule (and, for an odd crossfade, one handle frame a cut). Until
+   * 2026-11-26 it was frames generated ÷ the song's frames, counting every handle as waste.
+   */
   readonly wasteRatio: number;
   readonly warnings: readonly string[];
 }
