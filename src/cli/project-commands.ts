@@ -141,6 +141,8 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
             onProgress: (f) => bar.update(f),
           }).finally(() => bar.stop());
           const total = result.plan.value.segments.length;
+          if (result.render && !result.render.cached)
+            for (const w of result.render.warnings) cli.err(`warning: ${w}`);
           if (o.json) {
             cli.out(
               JSON.stringify(
@@ -210,6 +212,8 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
           out: o.out ? resolve(cli.cwd, o.out) : undefined,
           onProgress: (f) => bar.update(f),
         }).finally(() => bar.stop());
+        // Said when the video is made, not on every "up to date".
+        if (!r.cached) for (const w of r.warnings) cli.err(`warning: ${w}`);
         cli.out(r.cached ? `up to date: ${r.path}` : `wrote ${r.path}`);
         await checkGaps(cli, session, r.missingSegments, o.allowGaps);
       });

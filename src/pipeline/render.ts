@@ -126,7 +126,13 @@ export async function renderStage(
     params: { settings, output: o, path },
   };
   const keyHash = hashKey(key);
-  const warnings = measurements.flatMap((m) => m.warnings);
+  // What measuring the takes and placing them decided (cut heads, held frames, shortened transitions).
+  // Segments without a take are reported once, by the caller, from `missingSegments`.
+  const unpicked = missing.map((i) => `segment ${i} has no picked take`);
+  const warnings = [
+    ...measurements.flatMap((m) => m.warnings),
+    ...timeline.warnings.filter((w) => !unpicked.some((u) => w.startsWith(u))),
+  ];
   const found = await session.store.getStage("render", keyHash);
   if (found && (await exists(path))) {
     const frames = (found.result as { frames: number }).frames;
