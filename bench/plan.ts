@@ -6,8 +6,10 @@
 //              cuts scored against the true words and beats, plus analyse+plan speed against aubio.
 // Baseline: cut every `target` seconds on the nearest frame, ignoring lyrics and beats, with the
 // same handles and frame rules — what a planner without analysis would do. Reported per model
-// family: plan time, waste ratio (frames generated ÷ frames shown), median distance from a cut to
-// the nearest beat, cuts inside a sung word, and cuts in a gap between lyric lines.
+// family: plan time, waste (frames generated ÷ frames used in the video, handles shown in a
+// crossfade counted as used; beside it the figure before 2026-11-26, frames generated ÷ the song's
+// frames, handles counted as waste), median distance from a cut to the nearest beat, cuts inside a
+// sung word, and cuts in a gap between lyric lines.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -20,6 +22,7 @@ import { findTools } from "../src/media/index.js";
 import {
   type ClipConstraints,
   CONSTRAINTS,
+  framesUsed,
   type Plan,
   type PlanOptions,
   planSong,
@@ -33,7 +36,13 @@ import {
   secondsToSamples,
 } from "../src/time/index.js";
 import { buildEvalset, SONGS as EVAL_SONGS } from "./evalset/build.js";
-import { leastWaste, median as median2, type PlanTruth, scorePlan } from "./evalset/score.js";
+import {
+  type LeastWaste,
+  leastWaste,
+  median as median2,
+  type PlanTruth,
+  scorePlan,
+} from "./evalset/score.js";
 
 const SONGS = Number(process.argv[2] ?? 8) || 8;
 const REPEATS = 10;
@@ -47,7 +56,8 @@ function fixedLength(a: Analysis, c: ClipConstraints, options: PlanOptions): Pla
   for (let f = 0; f < total; f += step) bounds.push(f);
   if (total - bounds[bounds.length - 1]! < step / 2 && bounds.length > 1) bounds.pop();
   bounds.push(total);
-  const handle = Math.ceil((options.transitionFrames ?? samplesToFrames(secondsToSamples(0.32), c.fps)) / 2);
+  const transition = options.transitionFrames ?? samplesToFrames(secondsToSamples(0.32), c.fps);
+  const handle = Math.ceil(transition / 2);
   const segments = bounds.slice(0, -1).map((f, k) => {
     const frames = bounds[k + 1]! - f;
     const handleBefore = k === 0 ? 0 : handle;
@@ -70,7 +80,7 @@ function fixedLength(a: Analysis, c: ClipConstraints, options: PlanOptions): Pla
     durationSamples: a.durationSamples,
     segments,
     cuts: segments.slice(1).map((s) => s.start),
-    wasteRatio: generated / total,
+    wasteRatio: generated / framesUsed(segments, transition),
     warnings: [],
   };
 }
@@ -79,9 +89,15 @@ const nearest = (xs: readonly number[], x: number) => Math.min(...xs.map((b) => 
 const inside = (spans: readonly Span[], x: number) => spans.some((s) => s.start < x && x < s.end);
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1] ?? Number.NaN;
 
+/** The old figure: frames generated ÷ the song's frames, every handle frame counted as waste. */
+const perSongFrame = (plan: Plan) =>
+  plan.segments.reduce((n, s) => n + s.generateFrames, 0) / plan.segments.reduce((n, s) => n + s.frames, 0);
+
 interface Score {
   ms: number[];
   waste: number[];
+  /** Frames generated ÷ the song's frames (handles as waste), the figure before 2026-11-26. */
+  perSong: number[];
   beatMs: number[];
   inWord: number;
   lineGap: number;
@@ -93,7 +109,7 @@ function score(
   family: keyof typeof CONSTRAINTS,
   songs: Analysis[],
 ): Score {
-  const s: Score = { ms: [], waste: [], beatMs: [], inWord: 0, lineGap: 0, cuts: 0 };
+  const s: Score = { ms: [], waste: [], perSong: [], beatMs: [], inWord: 0, lineGap: 0, cuts: 0 };
   for (const a of songs) {
     const options = { provider: family };
     let plan = planner(a, CONSTRAINTS[family], options);
@@ -101,6 +117,7 @@ function score(
     for (let r = 0; r < REPEATS; r++) plan = planner(a, CONSTRAINTS[family], options);
     s.ms.push((performance.now() - t0) / REPEATS);
     s.waste.push(plan.wasteRatio);
+    s.perSong.push(perSongFrame(plan));
     const lines = a.lyrics?.lines ?? [];
     const words = lines.flatMap((l): readonly Span[] => l.words ?? [l]);
     for (const cut of plan.cuts) {
@@ -120,8 +137,12 @@ function synthetic(): void {
     `${SONGS} synthetic 3-minute songs, 118 bpm, a line every 3–5 s; ${REPEATS} timed runs per plan`,
   );
   console.log(
-    "family                | plan ms (median) | waste mean / worst | median cut→beat ms | cuts in words | cuts in line gaps",
+    "family                | plan ms (median) | waste mean / worst | generated ÷ song frames (handles as waste) mean / worst | median cut→beat ms | cuts in words | cuts in line gaps",
   );
+  const overhead = (p: number[], b: number[]) =>
+    mean(b) - 1 > 1e-12
+      ? `${((mean(p) - 1) / (mean(b) - 1)).toFixed(2)}× the baseline's`
+      : "— (the baseline wastes nothing either)";
   for (const family of Object.keys(CONSTRAINTS) as (keyof typeof CONSTRAINTS)[]) {
     const p = score(planSong, family, songs);
     const b = score(fixedLength, family, songs);
@@ -129,13 +150,16 @@ function synthetic(): void {
       console.log(
         `${name.padEnd(21)} | ${median(s.ms).toFixed(2).padStart(16)} | ` +
           `${mean(s.waste).toFixed(4)} / ${Math.max(...s.waste).toFixed(4)}    | ` +
+          `${mean(s.perSong).toFixed(4)} / ${Math.max(...s.perSong).toFixed(4)}`.padEnd(54) +
+          " | " +
           `${median(s.beatMs).toFixed(1).padStart(18)} | ${`${s.inWord}/${s.cuts}`.padStart(13)} | ` +
           `${((100 * s.lineGap) / s.cuts).toFixed(0).padStart(16)}%`,
       );
-    // Waste overhead (frames generated beyond those shown) as a ratio of the baseline's, same run.
+    // Waste overhead (frames generated beyond those used) as a ratio of the baseline's, same run.
     row(family, p);
     console.log(
-      `${"".padEnd(21)} | waste overhead ${((mean(p.waste) - 1) / (mean(b.waste) - 1)).toFixed(2)}× the baseline's, ` +
+      `${"".padEnd(21)} | waste overhead ${overhead(p.waste, b.waste)} ` +
+        `(generated ÷ song frames: ${overhead(p.perSong, b.perSong)}), ` +
         `cut→beat ${(median(p.beatMs) / median(b.beatMs)).toFixed(2)}× the baseline's`,
     );
     row("  fixed-length base", b);
@@ -145,7 +169,8 @@ function synthetic(): void {
 const EVAL_DIR = resolve("bench/out/evalset");
 const IT = CONSTRAINTS.infinitetalk;
 /** As the CLI plans a song (src/cli/commands.ts planForSong): 0.32 s crossfades at the provider's fps. */
-const IT_OPTIONS: PlanOptions = { provider: "infinitetalk", transitionFrames: Math.round(0.32 * 25) };
+const IT_TRANSITION = Math.round(0.32 * 25);
+const IT_OPTIONS: PlanOptions = { provider: "infinitetalk", transitionFrames: IT_TRANSITION };
 const run = promisify(execFile);
 const load = () =>
   loadavg()
@@ -182,19 +207,19 @@ async function evalset(): Promise<void> {
     "InfiniteTalk (25 fps, 81 + 72k frames), 0.32 s crossfades; cuts scored against the true words\n",
   );
   console.log(
-    "| song | lyrics given | vocal source | cuts | cuts in words | closest cut to a word ms | median cut→beat ms | waste | least waste possible |",
+    "| song | lyrics given | vocal source | cuts | cuts in words | closest cut to a word ms | median cut→beat ms | waste | least waste possible | generated ÷ song frames (handles as waste) | its least possible |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   const all = Object.fromEntries(LYRIC_MODES.map((m) => [m, new SetFigures()])) as Record<Lyrics, SetFigures>;
   const analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: Analysis }[] = [];
   for (const s of EVAL_SONGS) {
     const truth = JSON.parse(await readFile(join(EVAL_DIR, `${s.id}.json`), "utf8")) as PlanTruth;
-    let bound: number | undefined;
+    let bound: LeastWaste | undefined;
     for (const lyrics of LYRIC_MODES) {
       const { analysis, plan, score: sc } = await planEvalSong(tools, truth, lyrics);
       analysed.push({ truth, lyrics, analysis });
-      // The least any plan could waste with the planner's default 4–15 s segments and 4-frame handles.
-      bound ??= leastWaste(truth, analysis.durationSamples, IT, 4, 100, 375);
+      // The least any plan could waste with the planner's default 4–15 s segments and 8-frame crossfades.
+      bound ??= leastWaste(truth, analysis.durationSamples, IT, IT_TRANSITION, 100, 375);
       const beat = median2(sc.beatMs);
       all[lyrics].add(plan, sc, bound);
       const where = sc.inWord.map(
@@ -202,47 +227,65 @@ async function evalset(): Promise<void> {
       );
       console.log(
         `| ${s.id} | ${lyrics} | ${analysis.vocalSource} | ${sc.cuts} | ${sc.inWord.length}${where.length ? ` (${where.join("; ")})` : ""} | ` +
-          `${sc.clearanceMs.toFixed(0)} | ${Number.isFinite(beat) ? beat.toFixed(1) : "— (no beat)"} | ${sc.wasteRatio.toFixed(4)} | ${bound.toFixed(4)} |`,
+          `${sc.clearanceMs.toFixed(0)} | ${Number.isFinite(beat) ? beat.toFixed(1) : "— (no beat)"} | ` +
+          `${sc.wasteRatio.toFixed(4)} | ${bound.wasteRatio.toFixed(4)} | ` +
+          `${sc.generatedPerSongFrame.toFixed(4)} | ${bound.generatedPerSongFrame.toFixed(4)} |`,
       );
     }
   }
-  console.log(
-    "\n| lyrics given | cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible |",
-  );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log(`\n| lyrics given | ${SetFigures.HEADER} |`);
+  console.log(`|---|${SetFigures.RULE}`);
   for (const lyrics of LYRIC_MODES) console.log(`| ${lyrics} | ${all[lyrics].row()} |`);
   longerSegments(analysed);
   await evalSpeed(tools);
   console.log(`\nload average at end (1/5/15 min): ${load()}`);
 }
 
-/** Sums one lyric mode's plans over the evaluation set. */
+/**
+ * Sums one lyric mode's plans over the evaluation set. Waste in both definitions: frames generated ÷
+ * frames used in the video (THE figure), and frames generated ÷ the song's frames (handles counted
+ * as waste, the figure before 2026-11-26), each with its least possible beside it.
+ */
 class SetFigures {
+  static readonly HEADER =
+    "cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | " +
+    "waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible | " +
+    "generated ÷ song frames (handles as waste) mean / frames-weighted / worst | songs over 1.05 by it | its least possible mean / frames-weighted";
+  static readonly RULE = "---|".repeat(10);
   inWord = 0;
   cuts = 0;
   beatMs: number[] = [];
   worstBeat = 0;
   waste: number[] = [];
   bound: number[] = [];
-  /** Frames generated and shown, summed over the set: the waste of the set as one job list. */
+  perSong: number[] = [];
+  boundPerSong: number[] = [];
+  /** Frames generated, used in the video, and the songs' own, summed over the set: as one job list. */
   generated = 0;
-  shown = 0;
+  used = 0;
+  songFrames = 0;
   boundGenerated = 0;
+  boundUsed = 0;
+  boundLeastGenerated = 0;
   /** Frames of each job: what re-rolling that one segment generates again. */
   jobFrames: number[] = [];
 
-  add(plan: Plan, sc: ReturnType<typeof scorePlan>, bound: number): void {
-    const shown = plan.segments.reduce((n, s) => n + s.frames, 0);
+  add(plan: Plan, sc: ReturnType<typeof scorePlan>, bound: LeastWaste): void {
     this.inWord += sc.inWord.length;
     this.cuts += sc.cuts;
     this.beatMs.push(...sc.beatMs);
     const beat = median2(sc.beatMs);
     if (Number.isFinite(beat)) this.worstBeat = Math.max(this.worstBeat, beat);
     this.waste.push(plan.wasteRatio);
-    this.bound.push(bound);
-    this.shown += shown;
+    this.bound.push(bound.wasteRatio);
+    this.perSong.push(sc.generatedPerSongFrame);
+    this.boundPerSong.push(bound.generatedPerSongFrame);
     this.generated += plan.segments.reduce((n, s) => n + s.generateFrames, 0);
-    this.boundGenerated += bound * shown;
+    this.used += framesUsed(plan.segments, IT_TRANSITION);
+    this.songFrames += plan.segments.reduce((n, s) => n + s.frames, 0);
+    this.boundGenerated += bound.generated;
+    this.boundUsed += bound.used;
+    this.boundLeastGenerated += bound.leastGenerated;
     this.jobFrames.push(...plan.segments.map((s) => s.generateFrames));
   }
 
@@ -251,8 +294,10 @@ class SetFigures {
     const over = (xs: number[]) => `${xs.filter((w) => w > 1.05 + 1e-9).length}/${xs.length}`;
     return (
       `${this.inWord}/${this.cuts} | ${median2(this.beatMs).toFixed(1)} | ${this.worstBeat.toFixed(1)} | ` +
-      `${mean(this.waste).toFixed(4)} / ${(this.generated / this.shown).toFixed(4)} / ${Math.max(...this.waste).toFixed(4)} | ` +
-      `${over(this.waste)} | ${mean(this.bound).toFixed(4)} / ${(this.boundGenerated / this.shown).toFixed(4)} | ${over(this.bound)}`
+      `${mean(this.waste).toFixed(4)} / ${(this.generated / this.used).toFixed(4)} / ${Math.max(...this.waste).toFixed(4)} | ` +
+      `${over(this.waste)} | ${mean(this.bound).toFixed(4)} / ${(this.boundGenerated / this.boundUsed).toFixed(4)} | ${over(this.bound)} | ` +
+      `${mean(this.perSong).toFixed(4)} / ${(this.generated / this.songFrames).toFixed(4)} / ${Math.max(...this.perSong).toFixed(4)} | ` +
+      `${over(this.perSong)} | ${mean(this.boundPerSong).toFixed(4)} / ${(this.boundLeastGenerated / this.songFrames).toFixed(4)}`
     );
   }
 }
@@ -266,15 +311,22 @@ function longerSegments(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: 
     "\nLonger segments (InfiniteTalk allows 37.8 s jobs): the same analyses planned with other maxima\n",
   );
   console.log(
-    "| max segment s | lyrics given | cuts in words | median cut→beat ms (all cuts) | worst song's median cut→beat ms | waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible | seconds a re-roll generates (mean job) |",
+    `| max segment s | lyrics given | ${SetFigures.HEADER} | seconds a re-roll generates (mean job) |`,
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log(`|---|---|${SetFigures.RULE}---|`);
   for (const maxS of [15, 20, 25]) {
     for (const lyrics of ["none", "lrc"] as const) {
       const f = new SetFigures();
       for (const a of analysed.filter((x) => x.lyrics === lyrics)) {
         const plan = planSong(a.analysis, IT, { ...IT_OPTIONS, maxSeconds: maxS });
-        const bound = leastWaste(a.truth, a.analysis.durationSamples, IT, 4, 100, Math.round(maxS * 25));
+        const bound = leastWaste(
+          a.truth,
+          a.analysis.durationSamples,
+          IT,
+          IT_TRANSITION,
+          100,
+          Math.round(maxS * 25),
+        );
         f.add(plan, scorePlan(plan, a.truth), bound);
       }
       const job = f.jobFrames.reduce((p, q) => p + q, 0) / f.jobFrames.length / 25;
