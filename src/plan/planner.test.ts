@@ -305,6 +305,8 @@ describe("segment lengths", () => {
         12,
       );
       expect(plan.wasteRatio, `seed ${seed}`).toBeLessThanOrEqual(1.05);
+      // Issue 3 asks ≤ 1.05; on a 3-minute song one needless 72-frame window alone adds 1.6 %.
+      expect(plan.wasteRatio, `seed ${seed}: a window too many`).toBeLessThanOrEqual(1.02);
     }
   });
 
