@@ -1,6 +1,8 @@
 // The timeline keeps the song's timing: cuts land on the song's frames, transitions live in the handles.
 import { describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
+import { CONSTRAINTS, planSong } from "../plan/index.js";
+import { realisticSong } from "../plan/testing.js";
 import { type Rate, SAMPLE_RATE, samplesToFrames } from "../time/index.js";
 import { picksOf, planOf } from "./testing.js";
 import {
@@ -110,6 +112,27 @@ describe("buildTimeline", () => {
       c.kind === "clip" && all[i - 1]?.kind === "transition" ? [c.segment] : [],
     );
     expect(into).toEqual([1, 3]);
+  });
+
+  it("cuts hard on downbeats exactly where the planner left no handles, at any output rate", () => {
+    const analysis = realisticSong({ seed: 2 });
+    const planned = planSong(analysis, CONSTRAINTS.local, { provider: "local", hardCutOnDownbeats: true });
+    for (const rate of [fps25, { num: 30000, den: 1001 }]) {
+      const t = buildTimeline(planned, picksOf(planned, "/t"), {
+        rate,
+        songPath: "/s",
+        transitionFrames: 8,
+        hardCutsOnDownbeats: true,
+        downbeats: analysis.downbeats,
+      });
+      const items = t.tracks[0]!.children;
+      const crossfaded = items.flatMap((c, i) =>
+        c.kind === "clip" && items[i - 1]?.kind === "transition" ? [c.segment] : [],
+      );
+      const withHandles = planned.segments.filter((s) => s.handleBefore > 0).map((s) => s.index);
+      expect(withHandles.length).toBeLessThan(planned.segments.length - 1);
+      expect(crossfaded).toEqual(withHandles);
+    }
   });
 
   it("uses a section's transition for cuts into that section", () => {

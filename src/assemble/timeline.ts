@@ -9,7 +9,7 @@
 //   outgoing clip's tail handle), as in OTIO's `handles_of_child`. So a crossfade never moves a cut:
 //   every clip's first non-handle frame lands exactly at samplesToFrames(segment.start, rate).
 import { UserInputError } from "../errors/index.js";
-import type { Plan, Segment } from "../plan/types.js";
+import { onDownbeat, type Plan, type Segment } from "../plan/index.js";
 import { framesToSamples, type Rate, samplesToFrames } from "../time/index.js";
 
 /** A span of frames [startFrame, startFrame + durationFrames) against a rational rate. */
@@ -338,10 +338,11 @@ function transitionFor(
   next: Segment,
   cutSample: number,
   options: TimelineOptions,
-  downbeatFrames: Set<number>,
+  downbeats: readonly number[],
+  planRate: Rate,
 ): string {
-  if (options.hardCutsOnDownbeats && downbeatFrames.has(samplesToFrames(cutSample, options.rate)))
-    return "cut";
+  // The planner's own test, at the plan's rate: hard cuts fall where it left no handles.
+  if (options.hardCutsOnDownbeats && onDownbeat(cutSample, downbeats, planRate)) return "cut";
   if (next.section !== undefined) {
     const bySection = options.transitionsBySection?.[next.section];
     if (bySection !== undefined) return bySection;
@@ -463,7 +464,7 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
     drafts.push({ segment, pick, start, end, mediaStart, usableStart, usableEnd, holdHead, holdTail });
   }
 
-  const downbeatFrames = new Set((options.downbeats ?? []).map((s) => samplesToFrames(s, rate)));
+  const downbeats = [...(options.downbeats ?? [])].sort((a, b) => a - b);
   const children: TrackItem[] = [];
   let at = 0;
   for (let i = 0; i < drafts.length; i++) {
@@ -472,7 +473,7 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
       children.push({ kind: "gap", durationFrames: d.start - at });
     } else if (i > 0) {
       const prev = drafts[i - 1]!;
-      const name = transitionFor(d.segment, d.segment.start, options, downbeatFrames);
+      const name = transitionFor(d.segment, d.segment.start, options, downbeats, plan.fps);
       if (name !== "cut" && transitionFrames > 0 && prev.pick && d.pick) {
         const wantIn = Math.floor(transitionFrames / 2);
         const wantOut = transitionFrames - wantIn;

@@ -151,6 +151,16 @@ export function spanAt(spans: readonly SungSpan[], x: number): SungSpan | undefi
 }
 
 /** Distance from `x` to the nearest value of a sorted array, or Infinity when empty. */
+/**
+ * Whether a cut at `sample` is on a downbeat: within half a frame of `rate` (at least 20 ms).
+ * The planner gives such a cut no handles when hard cuts on downbeats are asked for, and the
+ * timeline cuts hard at exactly the same cuts. `sortedDownbeats` in samples, ascending.
+ */
+export function onDownbeat(sample: number, sortedDownbeats: readonly number[], rate: Rate): boolean {
+  const tolerance = Math.max(framesToSamples(1, rate) / 2, 0.02 * SAMPLE_RATE);
+  return nearest(sortedDownbeats, sample) <= tolerance;
+}
+
 export function nearest(sorted: readonly number[], x: number): number {
   let lo = 0;
   let hi = sorted.length;
@@ -254,7 +264,7 @@ export function cutCosts(input: CutCostInput): CutCosts {
   const { analysis, sung, rate, frames, handleSamples } = input;
   const cost = new Float64Array(frames + 1);
   const inWord = new Uint8Array(frames + 1);
-  const onDownbeat = new Uint8Array(frames + 1);
+  const onDownbeatAt = new Uint8Array(frames + 1);
 
   const hasBeat = analysis.tempoBpm !== null && analysis.beats.length > 0;
   const beats = hasBeat ? [...analysis.beats].sort((a, b) => a - b) : [];
@@ -285,8 +295,6 @@ export function cutCosts(input: CutCostInput): CutCosts {
   // Only detected onsets come late; word and line timings say where singing starts.
   const onsetLead = sung.source === "vocal" ? CUT_COST.onsetLeadS * SAMPLE_RATE : 0;
   const timingSlack = sung.source === "vocal" ? 0 : CUT_COST.timingSlackS * SAMPLE_RATE;
-  // Half a frame: a cut this close to a downbeat is on it.
-  const onBeatTol = Math.max(framesToSamples(1, rate) / 2, 0.02 * SAMPLE_RATE);
 
   for (let f = 0; f <= frames; f++) {
     const s = framesToSamples(f, rate);
@@ -308,7 +316,7 @@ export function cutCosts(input: CutCostInput): CutCosts {
       if (downbeats.length > 0) {
         const d = nearest(downbeats, s);
         c += (CUT_COST.offDownbeat * Math.min(d, beatTol)) / beatTol;
-        if (d <= onBeatTol) onDownbeat[f] = 1;
+        if (onDownbeat(s, downbeats, rate)) onDownbeatAt[f] = 1;
       }
     }
     if (sections.length > 0)
@@ -316,5 +324,5 @@ export function cutCosts(input: CutCostInput): CutCosts {
     else c += CUT_COST.offSection;
     cost[f] = c;
   }
-  return { cost, inWord, onDownbeat };
+  return { cost, inWord, onDownbeat: onDownbeatAt };
 }

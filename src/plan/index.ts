@@ -1,6 +1,6 @@
 // The plan module's public surface: cut a song into segments a clip provider can generate.
 
-export { CUT_COST } from "./candidates.js";
+export { CUT_COST, onDownbeat } from "./candidates.js";
 export { CONSTRAINTS, constraintsFor, type ModelFamily } from "./constraints.js";
 export { type PlanJson, planToJson, type SegmentJson } from "./json.js";
 export {
