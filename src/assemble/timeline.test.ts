@@ -135,6 +135,21 @@ describe("buildTimeline", () => {
     }
   });
 
+  it("never lets the transitions into and out of a short clip overlap", () => {
+    const short = planOf([120, 6, 120, 5, 3, 120], fps25, 8);
+    const t = buildTimeline(short, picksOf(short, "/t"), {
+      rate: fps25,
+      songPath: "/s",
+      transitionFrames: 16,
+    });
+    for (const p of placeTrack(t.tracks[0]!)) {
+      if ("gap" in p) continue;
+      const intoIt = p.transitionIn?.outOffset ?? 0;
+      const outOfIt = p.transitionOut?.inOffset ?? 0;
+      expect(intoIt + outOfIt, `segment ${p.clip.segment}`).toBeLessThanOrEqual(p.end - p.start);
+    }
+  });
+
   it("uses a section's transition for cuts into that section", () => {
     const t = buildTimeline(plan, picks, {
       rate: fps25,

@@ -480,9 +480,10 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
         // Only usable frames may show in a transition: never a black or frozen head or tail.
         const headRoom = Math.max(0, d.mediaStart - d.usableStart);
         const tailRoom = Math.max(0, prev.usableEnd - (prev.mediaStart + (prev.end - prev.start)));
-        // A transition may not reach past the middle of either clip, so two never overlap.
-        const inOffset = Math.min(wantIn, headRoom, Math.floor((d.end - d.start) / 2));
-        const outOffset = Math.min(wantOut, tailRoom, Math.floor((prev.end - prev.start) / 2));
+        // A transition may not reach past the middle of either clip, so two never overlap: the part
+        // before the cut covers the end of the previous clip, the part after it the next clip's start.
+        const inOffset = Math.min(wantIn, headRoom, Math.floor((prev.end - prev.start) / 2));
+        const outOffset = Math.min(wantOut, tailRoom, Math.floor((d.end - d.start) / 2));
         if (inOffset < wantIn || outOffset < wantOut) {
           warnings.push(
             `cut into segment ${d.segment.index}: transition shortened to ${inOffset + outOffset} frames (not enough usable handle frames)`,
