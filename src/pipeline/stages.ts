@@ -4,6 +4,7 @@ import { type PlanOptions, planSong } from "../plan/index.js";
 import type { Plan } from "../plan/types.js";
 import { clipConstraints } from "../providers/index.js";
 import { type CacheKey, hashFile, hashKey, type StageRecord } from "../store/index.js";
+import { type Rate, toRate } from "../time/index.js";
 import type { Session } from "./session.js";
 
 /** Bumped by hand when a stage's logic changes its result (never the package version). */
@@ -54,15 +55,33 @@ export async function analyzeStage(session: Session): Promise<StageOutcome<Analy
 /** The planner's options from the project file. */
 export function planOptions(session: Session): PlanOptions {
   const { config } = session.project;
-  const constraints = clipConstraints(session.clip);
-  const fps = constraints.fps.num / constraints.fps.den;
   return {
     provider: session.clip.provider,
     minSeconds: config.plan.min_s,
     maxSeconds: config.plan.max_s,
-    transitionFrames: config.output.transition === "none" ? 0 : Math.round(config.output.transition_s * fps),
+    transitionFrames: planTransitionFrames(config.output, clipConstraints(session.clip).fps),
     hardCutOnDownbeats: config.output.hard_cuts_on_downbeats,
   };
+}
+
+/**
+ * The planner's crossfade length in frames of the provider, so that each side's handle covers the
+ * render's crossfade side at the output rate: 4 frames at 25 fps hold 0.16 s, but a 0.32 s crossfade
+ * at 29.97 fps wants 5 frames (0.167 s) a side, so such a plan gets 5 a side.
+ */
+export function planTransitionFrames(
+  o: { transition: string; transition_s: number; fps: number | string },
+  provider: Rate,
+): number {
+  if (o.transition === "none") return 0;
+  const output = toRate(o.fps);
+  const atProvider = Math.round((o.transition_s * provider.num) / provider.den);
+  // The render's frames before and after the cut are ⌊T/2⌋ and ⌈T/2⌉ (src/assemble/timeline.ts).
+  const outputSide = Math.ceil(Math.round((o.transition_s * output.num) / output.den) / 2);
+  const num = outputSide * provider.num * output.den;
+  const den = provider.den * output.num;
+  const providerSide = Math.floor((num + den - 1) / den);
+  return Math.max(atProvider, 2 * providerSide);
 }
 
 export function planKey(session: Session, analysisKeyHash: string): CacheKey {
