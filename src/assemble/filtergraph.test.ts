@@ -42,8 +42,11 @@ function unescapeToken(s: string): string {
   return out;
 }
 
-/** Frames each label of a graph yields, and the concat list in order: enough to place every part. */
-function partsOf(filterComplex: string): { label: string; frames: number }[] {
+/**
+ * Frames each label of a graph yields (at `rate`), and the concat list in order: enough to place
+ * every part. A crossfade lasts its fade's nb_frames, any other transition its xfade duration.
+ */
+function partsOf(filterComplex: string, rate: Rate): { label: string; frames: number }[] {
   const frames = new Map<string, number>();
   let order: string[] = [];
   for (const chain of filterComplex.split(";")) {
@@ -51,45 +54,61 @@ function partsOf(filterComplex: string): { label: string; frames: number }[] {
     const trim = /trim=start_frame=(\d+):end_frame=(\d+)/.exec(chain);
     const gap = /^color=.*trim=end_frame=(\d+)/.exec(chain);
     const xfade = /xfade=transition=\w+:duration=([\d.]+):offset=0/.exec(chain);
+    const fade = /fade=t=in:start_frame=0:nb_frames=(\d+):alpha=1\[(\w+)a\]$/.exec(chain);
     if (out && trim) frames.set(out, Number(trim[2]) - Number(trim[1]));
     if (out && gap) frames.set(out, Number(gap[1]));
-    if (out && xfade) frames.set(out, Number(xfade[1]));
+    if (out && xfade) frames.set(out, Math.round((Number(xfade[1]) * rate.num) / rate.den));
+    if (fade) frames.set(fade[2]!, Number(fade[1]));
     if (chain.includes("concat=")) order = [...chain.matchAll(/\[(\w+)\]/g)].map((m) => m[1]!).slice(0, -1);
   }
   return order.map((label) => ({ label, frames: frames.get(label)! }));
+}
+
+/** Where each transition starts, in output frames: the sum of the parts before it. */
+function transitionStarts(t: Timeline, transition?: string): { starts: number[]; total: number } {
+  const graph = buildRenderGraph(t, renderPreset("16:9", t.rate));
+  const starts: number[] = [];
+  let total = 0;
+  for (const p of partsOf(graph.filterComplex, t.rate)) {
+    if (p.label.startsWith("x")) starts.push(total);
+    total += p.frames;
+  }
+  if (transition) expect(graph.filterComplex).toContain(`xfade=transition=${transition}:`);
+  return { starts, total };
 }
 
 describe("transitions", () => {
   for (const rate of [fps25, ntsc]) {
     it(`start each of 29 crossfades exactly inOffset frames before its cut (${rate.num}/${rate.den})`, () => {
       const t = timelineOf(rate);
-      const graph = buildRenderGraph(t, renderPreset("16:9", rate));
-      const toFrames = (seconds: number) => Math.round((seconds * rate.num) / rate.den);
-      // Plain parts and transitions follow each other in one concat; a transition's place is the
-      // sum of the frames before it.
-      const parts = partsOf(graph.filterComplex).map((p) =>
-        p.label.startsWith("x") ? { ...p, frames: toFrames(p.frames) } : p,
-      );
-      const starts: number[] = [];
-      let at = 0;
-      for (const p of parts) {
-        if (p.label.startsWith("x")) starts.push(at);
-        at += p.frames;
-      }
-      expect(at).toBe(t.durationFrames);
+      // Plain parts and transitions follow each other in one concat.
+      const { starts, total } = transitionStarts(t);
+      expect(total).toBe(t.durationFrames);
       const placed = placeTrack(t.tracks[0]!).filter((p) => "clip" in p);
       expect(starts).toEqual(placed.slice(1).map((c) => c.start - c.transitionIn!.inOffset));
-      for (const m of graph.filterComplex.matchAll(/xfade=transition=fade:duration=([\d.]+)/g)) {
-        expect(m[1]).toBe(framesToSecondsText(10, rate));
-      }
     });
   }
 
-  it("send only the frames a transition blends through xfade, and bring them back to 4:2:0", () => {
+  it("place other transitions (xfade) the same way, their duration exact to the microsecond", () => {
+    const plan = planOf(lengths(6), fps25, 8);
+    const t = buildTimeline(plan, picksOf(plan, "/t"), {
+      rate: ntsc,
+      songPath: "/s.wav",
+      transitionFrames: 10,
+      transition: "wipeleft",
+    });
+    const { starts, total } = transitionStarts(t, "wipeleft");
+    expect(total).toBe(t.durationFrames);
+    const placed = placeTrack(t.tracks[0]!).filter((p) => "clip" in p);
+    expect(starts).toEqual(placed.slice(1).map((c) => c.start - c.transitionIn!.inOffset));
+    expect(buildRenderGraph(t, renderPreset("16:9", ntsc)).filterComplex).toContain(
+      `duration=${framesToSecondsText(10, ntsc)}:offset=0`,
+    );
+  });
+
+  it("blend only the frames a transition covers, and stay in 4:2:0 around it", () => {
     const t = timelineOf(fps25, 4);
     const graph = buildRenderGraph(t, renderPreset("16:9", fps25));
-    const xfades = [...graph.filterComplex.matchAll(/\[(\w+)\]\[(\w+)\]xfade=[^;]*,format=yuv420p\[/g)];
-    expect(xfades).toHaveLength(3);
     const frames = new Map(
       [
         ...graph.filterComplex.matchAll(
@@ -97,10 +116,19 @@ describe("transitions", () => {
         ),
       ].map((m) => [m[3]!, Number(m[2]) - Number(m[1])]),
     );
-    for (const m of xfades) {
+    // The head fades in by its alpha over the tail: both are trims of exactly the transition's frames.
+    const heads = [...graph.filterComplex.matchAll(/\[(\w+)\]format=yuva420p,fade=t=in:[^;]*\[(\w+)\]/g)];
+    const overlays = [
+      ...graph.filterComplex.matchAll(/\[(\w+)\]\[(\w+)\]overlay=format=yuv420,format=yuv420p\[/g),
+    ];
+    expect(heads).toHaveLength(3);
+    expect(overlays).toHaveLength(3);
+    for (const [i, m] of heads.entries()) {
       expect(frames.get(m[1]!)).toBe(10);
-      expect(frames.get(m[2]!)).toBe(10);
+      expect(overlays[i]![2]).toBe(m[2]);
+      expect(frames.get(overlays[i]![1]!)).toBe(10);
     }
+    expect(graph.filterComplex).not.toContain("xfade");
   });
 
   it("prints frame times from integers, to the microsecond", () => {

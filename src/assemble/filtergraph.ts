@@ -227,6 +227,32 @@ export function fitFilters(width: number, height: number, fit: Fit): string[] {
   ];
 }
 
+/**
+ * The chains that blend the `frames` frames of `tail` (the clip before the cut) into those of `head`
+ * (the clip after) and label the result `out`, in 4:2:0. A crossfade is the head fading in over the
+ * tail by its alpha (fade + overlay stay in 4:2:0); other transitions need xfade, which has no 4:2:0
+ * in ffmpeg 5.1, so their frames go to 4:4:4 and back — 3× the CPU of the crossfade (bench/render.ts).
+ * Only transition frames pass through here: every frame through xfade costs those conversions.
+ */
+export function transitionChains(
+  tail: string,
+  head: string,
+  out: string,
+  transition: { readonly name: string; readonly frames: number },
+  rate: Rate,
+): string[] {
+  const { name, frames } = transition;
+  if (name === "fade") {
+    // Frame k of n shows the head at k/n, as xfade's fade does: frame 0 is all tail.
+    return [
+      `[${head}]format=yuva420p,fade=t=in:start_frame=0:nb_frames=${frames}:alpha=1[${out}a]`,
+      `[${tail}][${out}a]overlay=format=yuv420,format=yuv420p[${out}]`,
+    ];
+  }
+  const duration = framesToSecondsText(frames, rate);
+  return [`[${tail}][${head}]xfade=transition=${name}:duration=${duration}:offset=0,format=yuv420p[${out}]`];
+}
+
 export interface RenderGraph {
   /** ffmpeg input arguments ("-i", path, …), in input order. */
   readonly inputs: string[];
@@ -313,7 +339,7 @@ export function buildRenderGraph(
       // frame-threaded decoders would hold several 720p frames each (bench: 291 → 239 MiB per chunk).
       inputs.push(
         "-threads",
-        "1",
+        process.env.RF_DEC_THREADS ?? "1",
         "-t",
         framesToSecondsText(readLimitFrames(piece, timeline.rate), timeline.rate),
       );
@@ -336,8 +362,7 @@ export function buildRenderGraph(
         "format=yuv420p",
       ];
       chains.push(`[${nInputs++}:v:0]${filters.join(",")}[${label}]`);
-      // Only the frames a transition blends go through xfade: xfade has no 4:2:0 in ffmpeg 5.1, so
-      // every frame through it is converted to 4:4:4 and back (bench: ~15 % of a render's CPU).
+      // Only the frames a transition blends go through it (see transitionChains).
       const next = group[k + 1];
       const headFrames = piece.xfade?.frames ?? 0;
       const tailFrames = next?.kind === "clip" ? (next.xfade?.frames ?? 0) : 0;
@@ -360,10 +385,7 @@ export function buildRenderGraph(
         }
       }
       if (piece.xfade && tail !== null) {
-        const duration = framesToSecondsText(piece.xfade.frames, timeline.rate);
-        chains.push(
-          `[${tail}][${labels.get("h")}]xfade=transition=${piece.xfade.name}:duration=${duration}:offset=0,format=yuv420p[x${label}]`,
-        );
+        chains.push(...transitionChains(tail, labels.get("h")!, `x${label}`, piece.xfade, timeline.rate));
         parts.push(`x${label}`);
       }
       if (labels.has("m")) parts.push(labels.get("m")!);

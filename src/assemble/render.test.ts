@@ -8,7 +8,7 @@ import { countFrames as countVideoFrames, decodeMono, findTools, probe, runTool 
 import { type Rate, SAMPLE_RATE, samplesToFrames } from "../time/index.js";
 import { planChunks, renderPreset } from "./filtergraph.js";
 import { renderTimeline } from "./render.js";
-import { picksOf, planOf, writeSong, writeTakes } from "./testing.js";
+import { picksOf, planOf, writeSong, writeTakes, writeTestTake } from "./testing.js";
 import { buildTimeline, type Timeline } from "./timeline.js";
 
 const tools = findTools();
@@ -19,6 +19,27 @@ let timeline: Timeline;
 const settings = renderPreset("16:9", out30, { shortSide: 180, preset: "ultrafast", crf: 30 });
 
 const countFrames = (file: string) => countVideoFrames(tools, file);
+
+/** Mean luma (0–255) of every frame of a video. */
+async function frameLuma(file: string): Promise<number[]> {
+  const { stdout } = await runTool(
+    tools.ffprobe,
+    [
+      "-v",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      `movie=${file},signalstats`,
+      "-show_entries",
+      "frame_tags=lavfi.signalstats.YAVG",
+      "-of",
+      "csv=p=0",
+    ],
+    { captureStdout: true },
+  );
+  return stdout.toString().trim().split("\n").map(Number);
+}
 
 async function packetTimes(file: string): Promise<number[]> {
   const { stdout } = await runTool(
@@ -102,6 +123,45 @@ describe("renderTimeline", () => {
       for (const lag of [240, 1024, 2048]) {
         expect(atZero).toBeGreaterThan(correlation(song, rendered, lag));
         expect(atZero).toBeGreaterThan(correlation(song, rendered, -lag));
+      }
+    });
+  }
+
+  for (const transition of ["crossfade", "fadeblack"]) {
+    it(`blends a ${transition} over exactly its frames, centred on the cut`, async () => {
+      const sub = join(dir, `blend-${transition}`);
+      await mkdir(sub);
+      // A black take, then a white one: every frame's brightness says which clip it shows.
+      const plan = planOf([20, 20], fps25, 8);
+      for (const [i, colour] of ["black", "white"].entries()) {
+        await writeTestTake(
+          tools,
+          `color=c=${colour}:s=64x64:r=25`,
+          plan.segments[i]!.generateFrames,
+          join(sub, `take-${i}.mp4`),
+        );
+      }
+      await writeSong(tools, join(sub, "song.wav"), plan.durationSamples);
+      const t = buildTimeline(plan, picksOf(plan, sub), {
+        rate: fps25,
+        songPath: join(sub, "song.wav"),
+        transitionFrames: 8,
+        transition,
+      });
+      const out = join(sub, "out.mp4");
+      await renderTimeline(tools, t, { ...settings, rate: fps25 }, out);
+      const luma = await frameLuma(out);
+      expect(luma).toHaveLength(40);
+      // Frames 0–15 pure black and 24–39 pure white; the 8 frames from 4 before the cut blend.
+      for (const y of luma.slice(0, 16)) expect(y).toBeLessThan(20);
+      for (const y of luma.slice(24)) expect(y).toBeGreaterThan(230);
+      const blend = luma.slice(16, 24);
+      if (transition === "crossfade") {
+        expect(blend[0]).toBeLessThan(20);
+        for (let k = 1; k < 8; k++) expect(blend[k]!).toBeGreaterThan(blend[k - 1]! + 10);
+      } else {
+        // Through black: darkest in the middle, brighter towards the end.
+        expect(blend[7]!).toBeGreaterThan(blend[3]!);
       }
     });
   }
