@@ -418,9 +418,11 @@ export function buildRenderGraph(
   }
   const outputArgs = [
     ...encoderArgs(settings),
-    ...(withAudio ? audioArgs(settings) : ["-frames:v", String(frames), "-an"]),
-    "-movflags",
-    "+faststart",
+    // A chunk is only read back by the join, which writes the final file with +faststart: moving a
+    // chunk's index to its front would rewrite every chunk once more for nothing.
+    ...(withAudio
+      ? [...audioArgs(settings), "-movflags", "+faststart"]
+      : ["-frames:v", String(frames), "-an"]),
   ];
   return { inputs, filterComplex: chains.join(";"), maps, outputArgs, frames };
 }

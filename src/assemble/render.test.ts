@@ -1,5 +1,5 @@
 // Real renders with ffmpeg on tiny generated takes: exact frame count, the song's duration and audio, clean failures.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,6 +106,9 @@ describe("renderTimeline", () => {
       const pts = (await packetTimes(out)).sort((a, b) => a - b);
       const steps = new Set(pts.slice(1).map((t, i) => t - pts[i]!));
       expect(steps.size).toBe(1);
+      // +faststart: the index comes before the media, so a browser plays while it downloads.
+      const bytes = await readFile(out);
+      expect(bytes.indexOf("moov")).toBeLessThan(bytes.indexOf("mdat"));
       const info = await probe(tools, out);
       expect(info.video).toMatchObject({ width: 320, height: 180, codec: "h264", rate: out30 });
       expect(info.audio?.codec).toBe("aac");
