@@ -159,10 +159,13 @@ interface Measure {
   cpu: number;
   peakMiB: number;
 }
-const row = (name: string, r: Measure, base?: Measure) =>
+/** A table row; the ratios against `base` when there is one (the 9-minute run has none). */
+const row = (name: string, r: Measure, base?: Measure) => {
+  const ratio = (x: number, b: number | undefined) => (b === undefined ? "—" : (x / b).toFixed(2));
   rows.push(
-    `| ${name} | ${r.seconds.toFixed(1)} | ${(r.seconds / (base ?? r).seconds).toFixed(2)} | ${r.cpu.toFixed(1)} | ${(r.cpu / (base ?? r).cpu).toFixed(2)} | ${r.peakMiB.toFixed(0)} |`,
+    `| ${name} | ${r.seconds.toFixed(1)} | ${ratio(r.seconds, base?.seconds)} | ${r.cpu.toFixed(1)} | ${ratio(r.cpu, base?.cpu)} | ${r.peakMiB.toFixed(0)} |`,
   );
+};
 
 const shortClips = process.argv.includes("--clips") ? Number(arg("--clips")) : 30;
 /** Clips per chunk for the chunked runs (`--chunk N`; default the renderer's own). */
@@ -172,7 +175,7 @@ const frames = samplesToFrames(short.plan.durationSamples, fps);
 console.log(`${frames} frames, ${shortClips} clips, preset ${preset}`);
 const lavfi = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25"];
 const b = await bare(frames, short.song, ["-stream_loop", "-1", "-i", short.take]);
-row(`bare transcode of a take, ${frames} frames (baseline)`, b);
+row(`bare transcode of a take, ${frames} frames (baseline)`, b, b);
 // `--quick`: only the baseline and the chunked runs (to compare chunk sizes).
 const quick = process.argv.includes("--quick");
 if (!quick) {
