@@ -82,6 +82,24 @@ describe("Suno aligned words", () => {
     expect(lyrics.lines[1]!.words!.map((w) => w.text)).toEqual(["我", "爱", "你"]);
   });
 
+  it("keeps a chunk Suno aligned as a whole Chinese line as one unsplittable word of its line", () => {
+    // The shape observed live from get-timestamped-lyrics for a Mandarin song (with hootCer beside).
+    const json = JSON.stringify({
+      code: 200,
+      data: {
+        alignedWords: camel([
+          ["[Verse 1]\n晨光爬上窗台\n", 11.011, 16.676],
+          ["你还在睡\n\n", 16.835, 21.638],
+        ]),
+        hootCer: 0.6,
+      },
+    });
+    const lyrics = parseLyrics(json, "zh.json");
+    expect(lyrics.lines.map((l) => l.text)).toEqual(["晨光爬上窗台", "你还在睡"]);
+    expect(lyrics.lines[0]!.words).toEqual([{ text: "晨光爬上窗台", start: s(11.011), end: s(16.676) }]);
+    expect(lyrics.sections[0]).toMatchObject({ name: "Verse 1", start: s(11.011) });
+  });
+
   it("keeps words Suno could not align in the text, without timings, and says so", () => {
     const words = [...camel([["Hello ", 1, 1.5]]), ...camel([["there\n", 0, 0]], false)];
     const lyrics = parseLyrics(JSON.stringify(words), "x.json");
