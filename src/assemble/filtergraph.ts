@@ -1,9 +1,9 @@
 // The ffmpeg command for a timeline (or one chunk of it), built as lists of arguments. Pure.
 //
 // ffmpeg's words (input, filter, label, map) live here and nowhere else in assemble. Every number
-// that reaches ffmpeg comes from integer frames: trims count frames, xfade durations are exact frame
-// times printed to the microsecond (ffmpeg rounds them back to the same frame). A clip is split into
-// its head, plain middle and tail; plain parts and transitions follow each other in one concat.
+// that reaches ffmpeg comes from integer frames: trims and fades count frames, xfade durations are
+// exact frame times printed to the microsecond (ffmpeg rounds them back to the same frame). A clip is
+// split into its head, plain middle and tail; plain parts and transitions follow each other in one concat.
 import { UserInputError } from "../errors/index.js";
 import { type Rate, rateToString } from "../time/index.js";
 import { type Clip, placeTrack, shownFrames, type Timeline } from "./timeline.js";
@@ -169,8 +169,8 @@ export type Piece =
       /** Media frames [mediaFrom, mediaTo) at the output rate. */
       readonly mediaFrom: number;
       readonly mediaTo: number;
-      /** When this piece's first `frames` frames blend with the last ones of the piece before: the xfade name. */
-      readonly xfade?: { readonly name: string; readonly frames: number };
+      /** When this piece's first `frames` frames blend with the last ones of the piece before: how. */
+      readonly transition?: { readonly name: string; readonly frames: number };
     }
   | { readonly kind: "gap"; readonly frames: number };
 
@@ -198,7 +198,7 @@ export function piecesOf(timeline: Timeline, from = 0, to = timeline.durationFra
     const previous = groups.at(-1);
     if (t && a === p.start - p.headFrames && previous && previous.at(-1)?.kind === "clip") {
       const name = t.name === "crossfade" ? "fade" : t.name;
-      previous.push({ ...piece, xfade: { name, frames: t.inOffset + t.outOffset } });
+      previous.push({ ...piece, transition: { name, frames: t.inOffset + t.outOffset } });
     } else {
       groups.push([piece]);
     }
@@ -339,7 +339,7 @@ export function buildRenderGraph(
       // frame-threaded decoders would hold several 720p frames each (bench: 291 → 239 MiB per chunk).
       inputs.push(
         "-threads",
-        process.env.RF_DEC_THREADS ?? "1",
+        "1",
         "-t",
         framesToSecondsText(readLimitFrames(piece, timeline.rate), timeline.rate),
       );
@@ -364,8 +364,8 @@ export function buildRenderGraph(
       chains.push(`[${nInputs++}:v:0]${filters.join(",")}[${label}]`);
       // Only the frames a transition blends go through it (see transitionChains).
       const next = group[k + 1];
-      const headFrames = piece.xfade?.frames ?? 0;
-      const tailFrames = next?.kind === "clip" ? (next.xfade?.frames ?? 0) : 0;
+      const headFrames = piece.transition?.frames ?? 0;
+      const tailFrames = next?.kind === "clip" ? (next.transition?.frames ?? 0) : 0;
       const length = piece.mediaTo - piece.mediaFrom;
       const ranges = [
         { name: "h", from: 0, to: headFrames },
@@ -384,8 +384,10 @@ export function buildRenderGraph(
           labels.set(r.name, `${label}${r.name}`);
         }
       }
-      if (piece.xfade && tail !== null) {
-        chains.push(...transitionChains(tail, labels.get("h")!, `x${label}`, piece.xfade, timeline.rate));
+      if (piece.transition && tail !== null) {
+        chains.push(
+          ...transitionChains(tail, labels.get("h")!, `x${label}`, piece.transition, timeline.rate),
+        );
         parts.push(`x${label}`);
       }
       if (labels.has("m")) parts.push(labels.get("m")!);
