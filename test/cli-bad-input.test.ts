@@ -1,15 +1,26 @@
 // What a user sees when they give refrain bad input: one line naming the file, a non-zero exit, no stack, no partial output.
-import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../src/media/index.js";
-import { expectOneCleanLine, run, tools } from "./helpers.js";
+import { expectOneCleanLine, run, tools, writeTinyInputs } from "./helpers.js";
 
 let dir: string;
+/** Every folder a test makes, removed at the end so runs do not pile up in the temp folder. */
+const made: string[] = [];
+async function tempDir(prefix: string): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+afterAll(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "refrain-bad-"));
+  dir = await tempDir("refrain-bad-");
   await writeFile(join(dir, "notes.mp3"), "these are my lyrics, not audio\n");
   await writeFile(join(dir, "empty.wav"), "");
   await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=1.5", join(dir, "short.wav")]);
@@ -75,7 +86,7 @@ describe("bad input on the command line", () => {
   });
 
   it("a YAML error in the project names file:line:column", async () => {
-    const p = await mkdtemp(join(tmpdir(), "refrain-yaml-"));
+    const p = await tempDir("refrain-yaml-");
     await writeFile(join(p, "refrain.yaml"), "version: 1\nsong: [oops\nimage: x.png\n");
     const r = await run(["make"], p);
     expect(r.code).toBe(2);
@@ -84,18 +95,38 @@ describe("bad input on the command line", () => {
   });
 
   it("make outside a project tells the user how to start one", async () => {
-    const p = await mkdtemp(join(tmpdir(), "refrain-none-"));
+    const p = await tempDir("refrain-none-");
     expectOneCleanLine(await run(["make"], p), 2, /no refrain\.yaml in .*refrain new/);
   });
 
   it("an image that is not an image is refused when the project is made", async () => {
-    const p = await mkdtemp(join(tmpdir(), "refrain-img-"));
+    const p = await tempDir("refrain-img-");
     const r = await run(
       ["new", join(p, "proj"), "--song", join(dir, "short.wav"), "--image", join(dir, "notes.mp3")],
       p,
     );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/image .*notes\.mp3/);
+  });
+
+  it("an export to a folder nothing can be written in names the file, exit 2", async () => {
+    const p = await tempDir("refrain-export-");
+    await writeTinyInputs(p);
+    await writeFile(join(p, "song.lrc"), "[00:00.20]la la\n");
+    expect(
+      (await run(["new", "proj", "--song", "song.wav", "--image", "face.png", "--lyrics", "song.lrc"], p))
+        .code,
+    ).toBe(0);
+    for (const [format, ext] of [
+      ["srt", "srt"],
+      ["editlist", "csv"],
+    ] as const) {
+      const r = await run(["-C", join(p, "proj"), "export", format, "--out", `/proc/x.${ext}`], p);
+      expect(r.code).toBe(2);
+      // The analysis may warn first (a sine has no steady beat); the error itself is the one last line.
+      expect(r.err.trim().split("\n").at(-1)).toMatch(new RegExp(`cannot write /proc/x\\.${ext}`));
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
   });
 
   it("--verbose adds the stack", async () => {

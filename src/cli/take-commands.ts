@@ -39,6 +39,24 @@ function segmentNumber(v: string): number {
   return n;
 }
 
+/** Errors of the file system that mean the output path the user gave cannot be written. */
+const UNWRITABLE = new Set(["ENOENT", "EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENOSPC"]);
+
+/** Runs `write`; an output the user named where nothing can be written is bad input (exit 2), not a bug. */
+async function writingTo(out: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code || !UNWRITABLE.has(code)) throw e;
+    throw new UserInputError(`cannot write ${out} (${code})`, {
+      file: out,
+      hint: "choose an output folder you can write to",
+      cause: e,
+    });
+  }
+}
+
 /** The measured sync offset of each finished take whose segment is in the current plan (cached per take). */
 async function offsets(session: Session, takes: Take[]): Promise<Map<string, number>> {
   const analysis = await analyzeStage(session);
@@ -264,15 +282,18 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
               : format === "srt"
                 ? toSrt(lyrics)
                 : toLrc(lyrics);
-          await writeFileAtomic(out, text);
+          await writingTo(out, () => writeFileAtomic(out, text));
         } else {
           const plan = await planStage(session, analysis);
           const { timeline } = await timelineFor(session, plan.value, analysis.value);
           const size = renderSettings(session, false);
-          if (format === "kdenlive")
-            await writeKdenlive(timeline, out, { width: size.width, height: size.height });
-          else if (format === "otio") await writeOtio(timeline, out);
-          else await writeEditList(timeline, out);
+          await writingTo(out, () =>
+            format === "kdenlive"
+              ? writeKdenlive(timeline, out, { width: size.width, height: size.height })
+              : format === "otio"
+                ? writeOtio(timeline, out)
+                : writeEditList(timeline, out),
+          );
         }
         cli.out(`wrote ${out}`);
       });
