@@ -1,5 +1,5 @@
 // A `refrain worker`: takes take jobs from pg-boss and makes each through the engine on the shared PostgreSQL store.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EngineEvent, GenerateOptions, GenerateReport } from "../engine/index.js";
@@ -246,6 +246,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     await Promise.allSettled(slots);
     await boss.stop({ graceful: false, wait: true, timeout: 10_000 }).catch(() => {});
     for (const s of stores.values()) await (await s.catch(() => undefined))?.close();
+    // Every slot has settled, so nothing reads the providers' scratch files any more; a new worker makes its own.
+    await rm(workDir, { recursive: true, force: true }).catch(() => {});
     emit({ type: "stopped" });
   })();
 
