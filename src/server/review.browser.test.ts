@@ -12,7 +12,11 @@ import { makeReviewProject, type ReviewFixture } from "./testing.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const SHOTS = join(REPO, "docs", "screenshots");
+// The committed screenshots are refreshed only when asked (UPDATE_SCREENSHOTS=1 npx vitest run
+// src/server/review.browser.test.ts): an ordinary test run must not change tracked files.
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(REPO, "docs", "screenshots")
+  : join(tmpdir(), `refrain-screenshots-${process.pid}`);
 
 let fx: ReviewFixture;
 let server: ReviewServer;
@@ -86,6 +90,7 @@ afterAll(async () => {
   await server?.close();
   if (fx) await rm(fx.dir, { recursive: true, force: true });
   if (webDir) await rm(webDir, { recursive: true, force: true });
+  if (!process.env.UPDATE_SCREENSHOTS) await rm(SHOTS, { recursive: true, force: true });
 });
 
 describe.skipIf(!existsSync(CHROMIUM))("review page in Chromium", () => {
