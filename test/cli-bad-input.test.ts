@@ -129,6 +129,22 @@ describe("bad input on the command line", () => {
     }
   });
 
+  it("a plot to a folder nothing can be written in names it, exit 2, before the song is analysed", async () => {
+    const p = await tempDir("refrain-plot-");
+    await writeTinyInputs(p);
+    const r = await run(["analyze", "song.wav", "--plot", "/proc/x.png"], p);
+    // One line and nothing else: the analysis (which would warn of a sine's missing beat) never ran.
+    expectOneCleanLine(r, 2, /cannot write the plot to \/proc/);
+    expect(r.out).toBe("");
+  });
+
+  it("a demo to a folder nothing can be written in fails before anything is made", async () => {
+    const p = await tempDir("refrain-demo-out-");
+    const r = await run(["demo", "--out", "/proc/x.mp4", "--keep", join(p, "kept")], p);
+    expectOneCleanLine(r, 2, /cannot write the video to \/proc/);
+    expect(await readdir(p)).toEqual([]);
+  });
+
   it("--verbose adds the stack", async () => {
     const r = await run(["--verbose", "analyze", "nope.mp3"], dir);
     expect(r.code).toBe(2);

@@ -7,6 +7,7 @@ import { config as loadDotenv } from "dotenv";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
 import { UserInputError } from "../errors/index.js";
 import { checkFont, DEFAULT_SUBTITLE_FONT } from "../export/index.js";
+import { checkCanWrite } from "../files/index.js";
 import {
   checkTools,
   decodeMono,
@@ -93,6 +94,9 @@ export function registerCommands(program: Command, cli: Cli): void {
     .option("--plot <png>", "draw waveform, beats, voice, lyric lines and the plan's cuts to a PNG")
     .action(async (song: string | undefined, o: { lyrics?: string; json?: boolean; plot?: string }) => {
       checkTools(cli.tools);
+      const png = o.plot ? resolve(cli.cwd, o.plot) : undefined;
+      // Before the analysis, which takes a while: a plot that cannot be written fails at once.
+      if (png) await checkCanWrite(png, "the plot");
       let analysis: Analysis;
       let plan: Plan | undefined;
       let samples: Float32Array | undefined;
@@ -112,8 +116,7 @@ export function registerCommands(program: Command, cli: Cli): void {
         if (o.plot)
           samples = await decodeMono(cli.tools, r.songPath, { signal: cli.signal, onCommand: cli.onCommand });
       }
-      if (o.plot && samples) {
-        const png = resolve(cli.cwd, o.plot);
+      if (png && samples) {
         await writePng(cli.tools, plotAnalysis(samples, analysis, plan), png, { signal: cli.signal });
         cli.err(`wrote ${png} — ${PLOT_LEGEND}`);
       }

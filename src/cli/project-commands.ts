@@ -5,6 +5,7 @@ import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { writeDemoInputs } from "../demo/index.js";
 import type { EngineEvent, GenerateReport } from "../engine/index.js";
+import { checkCanWrite } from "../files/index.js";
 import {
   analyzeStage,
   generateStage,
@@ -225,6 +226,9 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
     .option("--out <file>", "output file", "demo.mp4")
     .option("--keep <dir>", "keep the demo project in this folder")
     .action(async (o: { out: string; keep?: string }) => {
+      const out = resolve(cli.cwd, o.out);
+      // Before the song, the image and every take are made: a video that cannot be written fails at once.
+      await checkCanWrite(out, "the video");
       const dir = o.keep ? resolve(cli.cwd, o.keep) : await mkdtemp(join(tmpdir(), "refrain-demo-"));
       try {
         cli.err("synthesising a song and a singer…");
@@ -240,7 +244,6 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
           .replace("resolution: 720 ", "resolution: 480 ")
           .replace("preset: medium ", "preset: veryfast ");
         await writeFile(join(dir, "refrain.yaml"), text);
-        const out = resolve(cli.cwd, o.out);
         await withSession(
           program,
           cli,
