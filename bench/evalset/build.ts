@@ -42,6 +42,10 @@ export interface SongSpec {
   fadeOut?: number;
   /** Seconds before the first line (default: 2 bars). */
   voiceFrom?: number;
+  /** Level of drums, bass and pad against the voice (default 1); below 1 the voice sits on top. */
+  musicGain?: number;
+  /** Bars of rest between sung lines (default 1). */
+  restBars?: number;
 }
 
 export const SONGS: SongSpec[] = [
@@ -174,6 +178,20 @@ export const SONGS: SongSpec[] = [
     format: "ogg",
     sampleRate: 22_050,
     channels: 2,
+  },
+  {
+    // Mandarin sung without a rest over drums 10 dB down: a loud voice, its syllables and tone
+    // glides off the beat, must not hide a steady pulse (issue 3).
+    id: "loud-voice-120-cmn",
+    duration: 60,
+    tempo: [{ at: 0, bpm: 120 }],
+    meter: 4,
+    lang: "cmn",
+    format: "mp3",
+    sampleRate: 44_100,
+    channels: 2,
+    musicGain: 0.32,
+    restBars: 0,
   },
   {
     id: "long-3min-118",
@@ -475,7 +493,7 @@ async function buildSong(
   const voice = new Float32Array(n);
   const beats = beatTimes(spec.tempo, spec.duration);
   const downbeats = beats.filter((_, i) => i % spec.meter === 0);
-  const level = (t: number) => (spec.quietIntro && t < spec.quietIntro ? 0.12 : 1);
+  const level = (t: number) => (spec.musicGain ?? 1) * (spec.quietIntro && t < spec.quietIntro ? 0.12 : 1);
 
   for (let b = 0; b < beats.length; b++) {
     const t = beats[b] ?? 0;
@@ -492,7 +510,7 @@ async function buildSong(
   }
   if (beats.length > 0) bassAndPad(music, beats, spec.meter, level);
 
-  // Voice: lines start on downbeats (or every 2.2 s a cappella), one bar of rest between lines.
+  // Voice: lines start on downbeats (or every 2.2 s a cappella), a bar of rest (restBars) between lines.
   const barStarts = downbeats.length > 0 ? downbeats : Array.from({ length: 200 }, (_, i) => i * 2.2);
   const words: Placed[] = [];
   const lines: (Placed & { section: string; words: Placed[] })[] = [];
@@ -534,7 +552,7 @@ async function buildSong(
       words: lineWords,
     });
     lineNo++;
-    cursor = last.end + (spec.tempo.length ? beatLen * spec.meter : 1.2);
+    cursor = last.end + (spec.tempo.length ? beatLen * spec.meter * (spec.restBars ?? 1) : 1.2);
   }
 
   // Fades apply to the whole mix; the truth is measured from the voice as it sounds in it.
