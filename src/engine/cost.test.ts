@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../store/index.js";
 import { costReport, estimatePlan } from "./cost.js";
 import { generate } from "./run.js";
@@ -33,9 +33,22 @@ describe("estimatePlan", () => {
 });
 
 describe("costReport", () => {
-  it("divides what was spent, failures included, by the seconds of picked video", async () => {
+  // Each test's store folder, closed and removed even when an assertion fails.
+  let open: { dir: string; store: ReturnType<typeof openSqliteStore> } | undefined;
+  async function tempStore() {
     const dir = await mkdtemp(join(tmpdir(), "refrain-cost-"));
-    const store = openSqliteStore(dir);
+    open = { dir, store: openSqliteStore(dir) };
+    return open.store;
+  }
+  afterEach(async () => {
+    if (!open) return;
+    await open.store.close();
+    await rm(open.dir, { recursive: true, force: true });
+    open = undefined;
+  });
+
+  it("divides what was spent, failures included, by the seconds of picked video", async () => {
+    const store = await tempStore();
     const clock = virtualClock();
     const good = fakeProvider({ ...clock, concurrency: 3 });
     // Two takes made and picked at $1 each; one lost to an expired result still costs $1.
@@ -53,13 +66,10 @@ describe("costReport", () => {
     expect(report.acceptedVideoSeconds).toBeCloseTo(6.48, 9);
     expect(report.usdPerAcceptedSecond).toBeCloseTo(3 / 6.48, 9);
     expect(report.takes).toEqual({ succeeded: 2, failed: 1, picked: 2 });
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("counts only picks of segments the current plan still has", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "refrain-cost-"));
-    const store = openSqliteStore(dir);
+    const store = await tempStore();
     const clock = virtualClock();
     const jobs = fakeJobs(2);
     await generate({ store, providers: [fakeProvider(clock)], jobs, ...clock });
@@ -68,7 +78,5 @@ describe("costReport", () => {
     const report = await costReport(store);
     expect(report.takes.picked).toBe(1);
     expect(report.acceptedVideoSeconds).toBeCloseTo(jobs[0]!.frames / 25, 9);
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,8 +1,8 @@
 // The project file: what users write, and the errors they see when it is wrong.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
 import { createProject, frameSize, loadProject, parseProject, projectTemplate } from "./index.js";
 
@@ -90,8 +90,18 @@ describe("refrain.yaml", () => {
 });
 
 describe("refrain new", () => {
-  it("copies the inputs into a folder with spaces and Chinese characters and loads back", async () => {
+  const made: string[] = [];
+  const tempRoot = async () => {
     const root = await mkdtemp(join(tmpdir(), "refrain-new-"));
+    made.push(root);
+    return root;
+  };
+  afterEach(async () => {
+    for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+
+  it("copies the inputs into a folder with spaces and Chinese characters and loads back", async () => {
+    const root = await tempRoot();
     await writeFile(join(root, "my song.mp3"), "x");
     await writeFile(join(root, "歌手.png"), "y");
     const dir = await createProject(join(root, "我的 视频"), {
@@ -105,14 +115,14 @@ describe("refrain new", () => {
   });
 
   it("refuses a missing song with the path in the message", async () => {
-    const root = await mkdtemp(join(tmpdir(), "refrain-new-"));
+    const root = await tempRoot();
     await expect(
       createProject(join(root, "p"), { song: join(root, "nope.mp3"), image: "x" }),
     ).rejects.toThrow(/song .*nope\.mp3: no such file/);
   });
 
   it("refuses to overwrite an existing project", async () => {
-    const root = await mkdtemp(join(tmpdir(), "refrain-new-"));
+    const root = await tempRoot();
     await writeFile(join(root, "s.wav"), "x");
     await writeFile(join(root, "i.png"), "y");
     await createProject(join(root, "p"), { song: join(root, "s.wav"), image: join(root, "i.png") });

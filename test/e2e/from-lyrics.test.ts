@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAceStepFake } from "../../fakes/acestep/server.js";
 import { startGeminiFake } from "../../fakes/gemini/server.js";
 import { startOpenAiImagesFake } from "../../fakes/openai-images/server.js";
@@ -196,8 +196,14 @@ describe("choosing another song", () => {
 });
 
 describe("making the song and image: what goes wrong is said in one line, and no take is lost", () => {
+  const made: string[] = [];
+  afterEach(async () => {
+    for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+
   async function project(yaml: string, files: Record<string, string> = { "song.txt": LYRICS }) {
     const dir = await mkdtemp(join(tmpdir(), "refrain-sources-bad-"));
+    made.push(dir);
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
     await writeFile(join(dir, "refrain.yaml"), `version: 1\n${yaml}`);
     return dir;

@@ -2,6 +2,7 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main.js";
 import { demoLrc, drawDemoSinger, synthesizeDemoSong } from "../../src/demo/index.js";
@@ -15,6 +16,19 @@ import {
 } from "../../src/media/index.js";
 
 export const tools: Tools = findTools();
+
+/**
+ * Every folder these helpers make in the temp folder, removed when the test file ends (its tests
+ * may remove theirs sooner), so no run leaves anything behind — even one whose assertions failed.
+ */
+const made: string[] = [];
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+// Registered when a test file imports this module: each file runs in its own module graph.
+afterAll(() => removeAll(...made.splice(0)));
 
 /** The song every e2e project uses: 11 s of the demo song from 4 s in, so it holds both intro and singing. */
 export const SONG_START_S = 4;
@@ -35,7 +49,7 @@ export interface Inputs {
  * and its lyric timings shifted to the cut — the lyrics tell vocal from instrumental stretches.
  */
 export async function makeInputs(): Promise<Inputs> {
-  const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-in-"));
+  const dir = await tempDir("refrain-e2e-in-");
   const demo = synthesizeDemoSong();
   const song = join(dir, "song.wav");
   const pcm = new Uint8Array(demo.stereo.buffer, demo.stereo.byteOffset, demo.stereo.byteLength);
@@ -78,7 +92,7 @@ export async function makeProject(
   clip: Record<string, unknown>,
   options: ProjectOptions = {},
 ): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "refrain-e2e-"));
+  const dir = await tempDir("refrain-e2e-");
   await copyFile(inputs.song, join(dir, "song.wav"));
   await copyFile(inputs.image, join(dir, "singer.png"));
   await copyFile(inputs.lyrics, join(dir, "song.lrc"));
