@@ -94,6 +94,23 @@ describe("bad input on the command line", () => {
     expect(await readdir(p)).toEqual(["refrain.yaml"]);
   });
 
+  it("a misspelt clip provider names refrain.yaml:line:column like any other error in it", async () => {
+    const p = await tempDir("refrain-provider-");
+    await writeTinyInputs(p);
+    const yaml = "version: 1\nsong: song.wav\nimage: face.png\nclip:\n  seed: 1\n  provider: lcoal\n";
+    await writeFile(join(p, "refrain.yaml"), yaml);
+    for (const args of [["make"], ["plan"], ["takes"]]) {
+      const r = await run(args, p);
+      expectOneCleanLine(
+        r,
+        2,
+        /refrain\.yaml:6:13: clip\.provider: unknown provider "lcoal" — choose one of .*local/,
+      );
+    }
+    // Found before the store is opened: nothing is left in the project.
+    expect((await readdir(p)).sort()).toEqual(["face.png", "refrain.yaml", "song.wav"]);
+  });
+
   it("make outside a project tells the user how to start one", async () => {
     const p = await tempDir("refrain-none-");
     expectOneCleanLine(await run(["make"], p), 2, /no refrain\.yaml in .*refrain new/);

@@ -1,10 +1,11 @@
 // Commands that work on a project folder: make, generate, render, demo, and the project side of analyze/plan.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { writeDemoInputs } from "../demo/index.js";
 import type { EngineEvent, GenerateReport } from "../engine/index.js";
+import { UserInputError } from "../errors/index.js";
 import { checkCanWrite } from "../files/index.js";
 import {
   analyzeStage,
@@ -16,7 +17,8 @@ import {
   type Session,
 } from "../pipeline/index.js";
 import { planToJson } from "../plan/index.js";
-import { projectTemplate } from "../project/index.js";
+import { fieldLocation, loadProject, projectTemplate } from "../project/index.js";
+import { planningNames, providerNames } from "../providers/index.js";
 import type { Cli } from "./context.js";
 import { gapsFrom, gapWarning, SegmentsWithoutTake } from "./gaps.js";
 import { progress } from "./progress.js";
@@ -27,8 +29,35 @@ function projectDir(program: Command, cli: Cli): string {
   return resolve(cli.cwd, opt ?? ".");
 }
 
+/**
+ * A misspelt provider in refrain.yaml is found when the project opens, and pointed at like any
+ * other error in the file (file:line:col), not later by the provider registry that knows no file.
+ */
+async function checkProviderNames(dir: string): Promise<void> {
+  const project = await loadProject(dir);
+  const clip = project.config.clip as Record<string, unknown>;
+  const known = planningNames();
+  const named: { path: string[]; name: unknown }[] = [{ path: ["clip", "provider"], name: clip.provider }];
+  for (const kind of ["vocal", "instrumental"] as const) {
+    const override = clip[kind] as { provider?: unknown } | undefined;
+    if (override && typeof override === "object")
+      named.push({ path: ["clip", kind, "provider"], name: override.provider });
+  }
+  for (const { path, name } of named) {
+    if (typeof name !== "string" || known.includes(name)) continue;
+    const where = fieldLocation(await readFile(project.file, "utf8"), project.file, path);
+    throw new UserInputError(`${where}: ${path.join(".")}: unknown provider "${name}"`, {
+      file: project.file,
+      hint: `choose one of ${providerNames().join(", ")}`,
+    });
+  }
+}
+
 export async function openProjectSession(program: Command, cli: Cli, dir?: string): Promise<Session> {
-  return openSession(dir ?? projectDir(program, cli), {
+  const folder = dir ?? projectDir(program, cli);
+  // Before the store is opened, so a typo leaves nothing behind in the project folder.
+  await checkProviderNames(folder);
+  return openSession(folder, {
     tools: cli.tools,
     env: cli.env,
     signal: cli.signal,

@@ -1,7 +1,7 @@
 // project: the refrain.yaml file, its validation, `refrain new`, and output paths.
 
 export type { Project } from "./load.js";
-export { loadProject, parseProject } from "./load.js";
+export { fieldLocation, loadProject, parseProject } from "./load.js";
 export type { NewProjectOptions } from "./new.js";
 export { createProject, projectTemplate } from "./new.js";
 export type { FrameSize } from "./output.js";

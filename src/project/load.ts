@@ -1,7 +1,7 @@
 // Reading refrain.yaml: YAML errors and schema errors both point at file:line:column and the field.
 import { readFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { UserInputError } from "../errors/index.js";
 import { PROJECT_FILE, type ProjectFile, ProjectSchema } from "./schema.js";
@@ -65,6 +65,28 @@ function unknownFieldHint(key: string, path: readonly string[]): string {
   return near ? `did you mean "${near.k}"?` : "the README's refrain.yaml reference lists the fields";
 }
 
+/** Where the deepest node that exists on `path` starts (0 when none does). */
+function nodeOffset(doc: Document, path: readonly string[]): number {
+  for (let i = path.length; i >= 0; i--) {
+    const node = doc.getIn(path.slice(0, i), true);
+    if (node && (isScalar(node) || isMap(node) || typeof node === "object") && "range" in (node as object)) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (range) return range[0];
+    }
+  }
+  return 0;
+}
+
+/**
+ * "refrain.yaml:12:13": where the field at `path` (e.g. ["clip", "provider"]) is in the project
+ * text, for errors found after loading (a provider name checked against the providers there are).
+ */
+export function fieldLocation(text: string, file: string, path: readonly string[]): string {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  return `${file}:${position(lc, nodeOffset(doc, path))}`;
+}
+
 /** Parses and validates project text. Pure apart from the file name it reports. */
 export function parseProject(text: string, file: string): ProjectFile {
   const lc = new LineCounter();
@@ -86,18 +108,7 @@ export function parseProject(text: string, file: string): ProjectFile {
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.map(String);
-  // Point at the deepest node that exists on the issue's path.
-  let offset = 0;
-  for (let i = path.length; i >= 0; i--) {
-    const node = doc.getIn(path.slice(0, i), true);
-    if (node && (isScalar(node) || isMap(node) || typeof node === "object") && "range" in (node as object)) {
-      const range = (node as { range?: [number, number, number] }).range;
-      if (range) {
-        offset = range[0];
-        break;
-      }
-    }
-  }
+  let offset = nodeOffset(doc, path);
   let hint: string | undefined;
   if (issue.code === "unrecognized_keys") {
     // Point at the unknown key itself, not at the mapping that holds it.

@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
-import { createProject, frameSize, loadProject, parseProject, projectTemplate } from "./index.js";
+import {
+  createProject,
+  fieldLocation,
+  frameSize,
+  loadProject,
+  parseProject,
+  projectTemplate,
+} from "./index.js";
 
 function errorOf(fn: () => unknown): UserInputError {
   try {
@@ -86,6 +93,14 @@ describe("refrain.yaml", () => {
     });
     expect(text.startsWith("version: 1")).toBe(true);
     expect(parseProject(text, "refrain.yaml").lyrics).toBe("lyrics.lrc");
+  });
+});
+
+describe("fieldLocation", () => {
+  it("points at a nested field, or at the deepest part of its path the file has", () => {
+    const text = "version: 1\nclip:\n  seed: 1\n  provider: lcoal\n";
+    expect(fieldLocation(text, "refrain.yaml", ["clip", "provider"])).toBe("refrain.yaml:4:13");
+    expect(fieldLocation(text, "refrain.yaml", ["clip", "vocal", "provider"])).toBe("refrain.yaml:3:3");
   });
 });
 
