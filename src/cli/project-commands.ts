@@ -271,7 +271,7 @@ export function registerProjectCommands(program: Command, cli: Cli): void {
         })
           // A demo should be quick: a small picture and a fast encode.
           .replace("resolution: 720 ", "resolution: 480 ")
-          .replace("preset: medium ", "preset: veryfast ");
+          .replace("preset: medium   ", "preset: veryfast "); // as long, so the comments stay in line
         await writeFile(join(dir, "refrain.yaml"), text);
         await withSession(
           program,

@@ -18,6 +18,15 @@ function yamlString(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Where the template's comments start, counted from the line's indent, so they read as one column whatever the values. */
+const COMMENT_COLUMN = 24;
+
+/** `line` with `# comment` after it at COMMENT_COLUMN past its indent (two spaces after a longer value). */
+function commented(line: string, comment: string): string {
+  const indent = line.length - line.trimStart().length;
+  return `${line.padEnd(indent + COMMENT_COLUMN - 2)}  # ${comment}`;
+}
+
 /** The commented project file `refrain new` writes. Pure. */
 export function projectTemplate(o: {
   song: string;
@@ -26,12 +35,13 @@ export function projectTemplate(o: {
   provider: string;
   title: string;
 }): string {
-  return `version: ${PROJECT_VERSION}              # refrain project file format
-title: ${yamlString(o.title)}    # names the output: out/<title>.mp4
+  const lyricsComment = "LRC, enhanced LRC, SRT, Suno aligned words (.json) or plain text";
+  return `${commented(`version: ${PROJECT_VERSION}`, "refrain project file format")}
+${commented(`title: ${yamlString(o.title)}`, "names the output: out/<title>.mp4")}
 
-song: ${yamlString(o.song)}      # any audio file ffmpeg reads (mp3, wav, flac, m4a…)
-image: ${yamlString(o.image)}    # the singer: one still image, face visible
-${o.lyrics ? `lyrics: ${yamlString(o.lyrics)}` : "# lyrics: song.lrc      # LRC, enhanced LRC, SRT, Suno aligned words (.json) or plain text"}
+${commented(`song: ${yamlString(o.song)}`, "any audio file ffmpeg reads (mp3, wav, flac, m4a…)")}
+${commented(`image: ${yamlString(o.image)}`, "the singer: one still image, face visible")}
+${commented(o.lyrics ? `lyrics: ${yamlString(o.lyrics)}` : "# lyrics: song.lrc", lyricsComment)}
 
 # To make a missing song or image first (see README "From lyrics alone"):
 # lyrics_file: song.txt   # lyrics with a header (title, style…); the song is made from it
@@ -53,7 +63,7 @@ plan:
   max_s: 12               # longest clip (the provider may allow less)
 
 clip:
-  provider: ${o.provider}         # local (free CPU preview), comfyui, …
+${commented(`  provider: ${o.provider}`, "local (free CPU preview), comfyui, …")}
   seed: 1
   prompt: "a singer performing the song, looking at the camera, in a recording studio"
   instrumental_prompt: "the singer listens to the music, mouth closed, gentle head movement"

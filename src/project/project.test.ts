@@ -94,6 +94,22 @@ describe("refrain.yaml", () => {
     expect(text.startsWith("version: 1")).toBe(true);
     expect(parseProject(text, "refrain.yaml").lyrics).toBe("lyrics.lrc");
   });
+
+  it("the template's comments line up in one column past the indent, whatever the title, files and provider", () => {
+    for (const o of [
+      { song: "s.mp3", image: "i.png", provider: "fal", title: "x" },
+      { song: "song.mp3", image: "image.png", lyrics: "lyrics.lrc", provider: "local", title: "my-song" },
+      { song: "a.wav", image: "face.jpg", provider: "infinitetalk", title: "night" },
+    ]) {
+      // Every setting line (not the commented-out examples) with a comment after its value.
+      const columns = projectTemplate(o)
+        .split("\n")
+        .filter((l) => /^\s*[a-z_]+: .*\s# /.test(l))
+        .map((l) => l.indexOf(" # ") + 1 - (l.length - l.trimStart().length));
+      expect(columns.length).toBeGreaterThan(10);
+      expect(new Set(columns), JSON.stringify(o)).toEqual(new Set([columns[0]]));
+    }
+  });
 });
 
 describe("fieldLocation", () => {
