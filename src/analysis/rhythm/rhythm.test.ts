@@ -101,3 +101,24 @@ describe("feel and tempo changes", () => {
     expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe("a loud voice over steady drums", () => {
+  // Issue 3: sung syllables 6 dB over the drums, off the beat and gliding in pitch, hid the pulse.
+  for (const bpm of [90, 120, 150]) {
+    it(`keeps every beat at ${bpm} BPM under a voice 6 dB louder than the drums`, () => {
+      const { song, rhythm } = analyse({
+        parts: [{ kind: "groove", bars: barsFor(30, bpm), bpm }],
+        voiceDb: 6,
+      });
+      expect(rhythm.steady).toBe(true);
+      expectTempo(rhythm, bpm);
+      expect(beatFMeasure(rhythm.beats, song.beats, TOL)).toBeGreaterThanOrEqual(0.97);
+    });
+  }
+
+  it("finds no steady beat in the same voice alone", () => {
+    const { rhythm } = analyse({ parts: [{ kind: "silence", seconds: 30 }], voiceDb: 6 });
+    expect(rhythm.steady).toBe(false);
+    expect(rhythm.tempoBpm).toBeNull();
+  });
+});

@@ -36,6 +36,11 @@ export interface SongSpec {
   readonly seed?: number;
   /** Steady noise under the whole song, in dB relative to the drums (e.g. -30), for a less clean mix. */
   readonly noiseFloorDb?: number;
+  /**
+   * A voice singing through the whole song, in dB relative to the drums (e.g. +6 for a voice on
+   * top): syllables of irregular length whose pitch glides, as Mandarin tones do, starting off the beat.
+   */
+  readonly voiceDb?: number;
 }
 
 export interface SynthSong {
@@ -113,6 +118,21 @@ class Mixer {
       const y = x - prev;
       prev = x;
       return 0.12 * gain * y * Math.exp(-t / 0.015);
+    });
+  }
+
+  /** A sung syllable: eight harmonics, falling in level, on a pitch gliding from f0 to f1. */
+  syllable(at: number, seconds: number, f0: number, f1: number, gain: number): void {
+    let phase = 0;
+    let last = 0;
+    this.add(at, seconds, (t) => {
+      const f = f0 + ((f1 - f0) * t) / seconds;
+      phase += 2 * Math.PI * f * (t - last);
+      last = t;
+      const env = Math.min(1, t / 0.02) * Math.min(1, (seconds - t) / 0.03);
+      let v = 0;
+      for (let k = 1; k <= 8; k++) v += Math.sin(k * phase) / k;
+      return gain * env * v;
     });
   }
 
@@ -204,6 +224,16 @@ export function synthesizeSong(spec: SongSpec): SynthSong {
     at += seconds;
   }
   if (spec.noiseFloorDb !== undefined) mix.noise(0, at, 0.3 * dbToGain(spec.noiseFloorDb));
+  if (spec.voiceDb !== undefined) {
+    const r = random((spec.seed ?? 1) * 104_729);
+    let t = 0.37;
+    while (t < at - 0.5) {
+      const len = 0.15 + 0.35 * r();
+      const f0 = 140 + 160 * r();
+      mix.syllable(t, len, f0, f0 * (0.75 + 0.5 * r()), 0.3 * dbToGain(spec.voiceDb));
+      t += len + 0.03 + 0.1 * r();
+    }
+  }
   applyFades(mix.out, rate, spec.fadeInSeconds ?? 0, spec.fadeOutSeconds ?? 0, at);
   return { samples: mix.out, sampleRate: rate, beats, downbeats };
 }
