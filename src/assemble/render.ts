@@ -1,9 +1,9 @@
 // Rendering a timeline to a video file: every frame encoded once, in one graph or in bounded chunks joined by copy.
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { access, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { throwIfAborted, UserInputError } from "../errors/index.js";
-import { withTempOutput } from "../files/index.js";
+import { checkCanWrite, withTempOutput } from "../files/index.js";
 import { runFfmpeg, type Tools, watchFfmpegMemory } from "../media/index.js";
 import { rateToNumber } from "../time/index.js";
 import {
@@ -61,26 +61,6 @@ async function checkInputs(timeline: Timeline, settings: RenderSettings): Promis
   if (settings.burnSubtitles && settings.subtitlesPath) await readable(settings.subtitlesPath, "subtitles");
 }
 
-async function checkOutputDir(outPath: string): Promise<void> {
-  const dir = dirname(outPath);
-  try {
-    await mkdir(dir, { recursive: true });
-    // Write a probe file: access(W_OK) says yes to root even where nothing can be created (/proc).
-    const probeFile = join(dir, `.refrain-write-check-${process.pid}`);
-    await writeFile(probeFile, "");
-    await rm(probeFile, { force: true });
-  } catch (e) {
-    throw new UserInputError(
-      `cannot write the video to ${dir} (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-      {
-        file: outPath,
-        hint: "choose an output folder you can write to",
-        cause: e,
-      },
-    );
-  }
-}
-
 /** A concat-demuxer list line; single quotes in a path are closed, escaped and reopened. */
 export function concatListLine(file: string): string {
   return `file '${file.replaceAll("'", `'\\''`)}'`;
@@ -105,7 +85,7 @@ export async function renderTimeline(
     buildRenderGraph(timeline, settings, chunks.length === 1 ? {} : { from: c.from, to: c.to, audio: false }),
   );
   await checkInputs(timeline, settings);
-  await checkOutputDir(outPath);
+  await checkCanWrite(outPath, "the video");
   throwIfAborted(signal);
 
   const total = timeline.durationFrames;
