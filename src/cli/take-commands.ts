@@ -1,6 +1,7 @@
 // Commands over takes and money: takes, pick, reroll, estimate, cost, prune, explain, export.
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { Lyrics } from "../analysis/types.js";
 import {
   costReport,
   describeKeyChanges,
@@ -264,36 +265,44 @@ export function registerTakeCommands(program: Command, cli: Cli): void {
           ? resolve(cli.cwd, o.out)
           : join(session.project.dir, "out", `${session.project.name}.${ext[format]}`);
         const analysis = await analyzeStage(session);
+        /** The karaoke subtitles as the render burns them, at the video's frame size. */
+        const karaokeAss = (lyrics: Lyrics) => {
+          const size = renderSettings(session, false);
+          const preset = session.project.config.output.aspect;
+          return toAss(lyrics, { width: size.width, height: size.height, preset, karaoke: true });
+        };
         if (format === "ass" || format === "srt" || format === "lrc") {
           const lyrics = analysis.value.lyrics;
           if (!lyrics)
             throw new UserInputError("the project has no lyrics to export", {
               hint: "add `lyrics: song.lrc` to refrain.yaml",
             });
-          const s = renderSettings(session, false);
           const text =
-            format === "ass"
-              ? toAss(lyrics, {
-                  width: s.width,
-                  height: s.height,
-                  preset: session.project.config.output.aspect,
-                  karaoke: true,
-                })
-              : format === "srt"
-                ? toSrt(lyrics)
-                : toLrc(lyrics);
+            format === "ass" ? karaokeAss(lyrics) : format === "srt" ? toSrt(lyrics) : toLrc(lyrics);
           await writingTo(out, () => writeFileAtomic(out, text));
         } else {
           const plan = await planStage(session, analysis);
           const { timeline } = await timelineFor(session, plan.value, analysis.value);
           const size = renderSettings(session, false);
-          await writingTo(out, () =>
-            format === "kdenlive"
-              ? writeKdenlive(timeline, out, { width: size.width, height: size.height })
+          const lyrics = analysis.value.lyrics;
+          // The karaoke lyrics go with the Kdenlive project as a file beside it, as in refrain's render.
+          const subtitlesPath =
+            format === "kdenlive" && lyrics && session.project.config.output.subtitles !== "none"
+              ? `${out}.ass`
+              : undefined;
+          await writingTo(out, async () => {
+            if (subtitlesPath && lyrics) await writeFileAtomic(subtitlesPath, karaokeAss(lyrics));
+            await (format === "kdenlive"
+              ? writeKdenlive(timeline, out, {
+                  width: size.width,
+                  height: size.height,
+                  ...(subtitlesPath ? { subtitlesPath } : {}),
+                })
               : format === "otio"
                 ? writeOtio(timeline, out)
-                : writeEditList(timeline, out),
-          );
+                : writeEditList(timeline, out));
+          });
+          if (subtitlesPath) cli.out(`wrote ${subtitlesPath}`);
         }
         cli.out(`wrote ${out}`);
       });

@@ -1,5 +1,5 @@
 // Kdenlive export: the project's structure mirrors the timeline, and melt renders it to the right length with sound.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
@@ -8,7 +8,7 @@ import { buildTimeline, placeTrack, type Timeline } from "../assemble/index.js";
 import { picksOf, planOf, writeSong, writeTakes } from "../assemble/testing.js";
 import { decodeMono, findTools, runTool } from "../media/index.js";
 import { toRate } from "../time/index.js";
-import { buildKdenlive, lutFilter, writeKdenlive } from "./index.js";
+import { buildKdenlive, lutFilter, toAss, writeKdenlive } from "./index.js";
 
 const fps = toRate(25);
 
@@ -143,6 +143,16 @@ describe("buildKdenlive", () => {
     );
   });
 
+  it("attaches karaoke subtitles to the main tractor as Kdenlive does, only when given", () => {
+    const main = doc.tractor.at(-1)!;
+    expect(main.filter).toBeUndefined();
+    const withSubs = parser.parse(buildKdenlive(timeline, { subtitlesPath: "/p/video.kdenlive.ass" })).mlt
+      .tractor as X[];
+    const filter = (withSubs.at(-1)!.filter as X[])[0]!;
+    expect(propOf(filter, "mlt_service")).toBe("avfilter.subtitles");
+    expect(propOf(filter, "av.filename")).toBe("/p/video.kdenlive.ass");
+  });
+
   it("escapes file names that are not safe in XML", () => {
     const t = buildTimeline(planOf([25], fps), [{ segment: 0, takeId: "t<&>", path: '/a&b/"x".mp4', fps }], {
       rate: fps,
@@ -209,5 +219,52 @@ describe("rendering the project with melt (real run)", () => {
     const sound = await decodeMono(tools, out, { sampleRate: 8000 });
     const rms = Math.sqrt(sound.reduce((a, x) => a + x * x, 0) / sound.length);
     expect(rms).toBeGreaterThan(0.05);
+
+    // With the karaoke file attached, melt burns the lyrics in: the frames under the line change.
+    const ass = join(dir, "video.kdenlive.ass");
+    const lyrics = { text: "HOLD THE LIGHT", start: 0, end: 96_000 };
+    await writeFile(
+      ass,
+      toAss(
+        { lines: [lyrics], sections: [], estimated: false, format: "lrc", warnings: [] },
+        { width: 96, height: 96, preset: "1:1", karaoke: false },
+      ),
+    );
+    const subbed = join(dir, "subbed.kdenlive");
+    await writeKdenlive(timeline, subbed, { width: 96, height: 96, subtitlesPath: ass });
+    const outSubbed = join(dir, "subbed.mp4");
+    await runTool(
+      "melt",
+      ["-quiet", subbed, "-consumer", `avformat:${outSubbed}`, "vcodec=libx264", "preset=ultrafast"],
+      {
+        signal: AbortSignal.timeout(30_000),
+      },
+    );
+    const frame = async (file: string) =>
+      (
+        await runTool(
+          tools.ffmpeg,
+          [
+            "-v",
+            "error",
+            "-ss",
+            "1",
+            "-i",
+            file,
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+          ],
+          { captureStdout: true },
+        )
+      ).stdout;
+    const [plain, withLyrics] = [await frame(out), await frame(outSubbed)];
+    let changed = 0;
+    for (let i = 0; i < plain.length; i++) if (Math.abs(plain[i]! - withLyrics[i]!) > 40) changed++;
+    expect(changed / plain.length).toBeGreaterThan(0.01);
   });
 });

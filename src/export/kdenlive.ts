@@ -19,6 +19,13 @@ export interface KdenliveOptions {
   readonly documentId?: string;
   /** MLT version written in the root element (default 7.12.0, Debian 12's). */
   readonly mltVersion?: string;
+  /**
+   * Karaoke subtitles (.ass) over the whole timeline, attached the way Kdenlive attaches its own
+   * subtitles (SubtitleModel: an `avfilter.subtitles` filter on the main tractor, internal_added 237,
+   * av.alpha 1), so `melt` burns them in as refrain's render does. The CLI writes the file beside the
+   * project as `<project>.kdenlive.ass`.
+   */
+  readonly subtitlesPath?: string;
 }
 
 /** An element in fast-xml-parser's ordered form: children in document order, attributes under ":@". */
@@ -301,11 +308,22 @@ export function buildKdenlive(timeline: Timeline, options: KdenliveOptions = {})
           prop("compositing", 0),
         ]),
   );
+  const subtitles = options.subtitlesPath
+    ? [
+        el("filter", { id: "subtitles" }, [
+          prop("mlt_service", "avfilter.subtitles"),
+          prop("internal_added", 237),
+          prop("av.filename", options.subtitlesPath),
+          prop("av.alpha", 1),
+        ]),
+      ]
+    : [];
   body.push(
     el("tractor", { id: `tractor${trackIds.length}`, in: 0, out: Math.max(0, total - 1) }, [
       el("track", { producer: "black_track" }),
       ...trackIds.map((id) => el("track", { producer: id })),
       ...internal,
+      ...subtitles,
     ]),
   );
 
