@@ -194,17 +194,24 @@ describe("clip chains", () => {
     expect(buildRenderGraph(t, vertical).filterComplex).toContain(crop.join(","));
   });
 
-  it("insert a clip's colour correction before the final pixel format", () => {
-    const plan = planOf([50, 50], fps25, 6);
-    const picks = picksOf(plan, "/t").map((p) =>
-      p.segment === 1 ? { ...p, colour: { filter: "colorchannelmixer=rr=0.9:bb=1.1,eq=gamma=1.05" } } : p,
+  it("correct a clip's colour on the side of the fit with fewer pixels, only that clip", () => {
+    const plan = planOf([50, 50, 50, 50], fps25, 6);
+    const colour = { filter: "lutyuv=y=val*0.9+10" };
+    const sizes = [undefined, { width: 832, height: 480 }, { width: 1920, height: 1920 }, undefined];
+    const picks = picksOf(plan, "/t").map((p, i) =>
+      i === 0 ? p : { ...p, colour, ...(sizes[i] ? { size: sizes[i] } : {}) },
     );
     const t = buildTimeline(plan, picks, { rate: fps25, songPath: "/s.wav" });
     const chains = buildRenderGraph(t, renderPreset("1:1", fps25))
       .filterComplex.split(";")
       .filter((c) => /^\[\d+:v:0\]/.test(c));
-    expect(chains[0]).not.toContain("colorchannelmixer");
-    expect(chains[1]).toContain("setsar=1,colorchannelmixer=rr=0.9:bb=1.1,eq=gamma=1.05,format=yuv420p");
+    const fit = "scale=1080:1080:force_original_aspect_ratio=increase,crop=1080:1080";
+    expect(chains[0]).not.toContain("lutyuv");
+    // 832×480 upscaled to 1080²: the lookup runs on the take's 0.4 Mpx, before the scale.
+    expect(chains[1]).toContain(`lutyuv=y=val*0.9+10,${fit},setsar=1`);
+    // A larger take, or one of unknown size: after the fit, on the output's pixels.
+    expect(chains[2]).toContain(`${fit},lutyuv=y=val*0.9+10,setsar=1`);
+    expect(chains[3]).toContain(`${fit},lutyuv=y=val*0.9+10,setsar=1`);
   });
 
   it("black gaps are generated at the frame size and rate", () => {

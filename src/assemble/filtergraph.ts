@@ -253,6 +253,19 @@ export function transitionChains(
   return [`[${tail}][${head}]xfade=transition=${name}:duration=${duration}:offset=0,format=yuv420p[${out}]`];
 }
 
+/**
+ * The fit chain with the clip's colour correction on whichever side has fewer pixels: a per-plane
+ * lookup costs per pixel, and a 480p take upscaled to 1080p has a fifth of the output's pixels. The
+ * correction is an affine map per plane, so it commutes with scaling (and before a pad it leaves the
+ * bars black). Unknown size: after the fit, as before sizes were recorded.
+ */
+function colourAndFit(clip: Clip, fitChain: string[], size: { width: number; height: number }): string[] {
+  if (!clip.colour) return fitChain;
+  const m = clip.mediaSize;
+  const smaller = m !== undefined && m.width * m.height < size.width * size.height;
+  return smaller ? [clip.colour.filter, ...fitChain] : [...fitChain, clip.colour.filter];
+}
+
 export interface RenderGraph {
   /** ffmpeg input arguments ("-i", path, …), in input order. */
   readonly inputs: string[];
@@ -356,9 +369,8 @@ export function buildRenderGraph(
         ...(shown.holdBefore + shown.holdAfter > 0
           ? [`tpad=start_mode=clone:start=${shown.holdBefore}:stop_mode=clone:stop=${shown.holdAfter}`]
           : []),
-        ...fitChain,
+        ...colourAndFit(piece.clip, fitChain, s),
         "setsar=1",
-        ...(piece.clip.colour ? [piece.clip.colour.filter] : []),
         "format=yuv420p",
       ];
       chains.push(`[${nInputs++}:v:0]${filters.join(",")}[${label}]`);

@@ -21,6 +21,7 @@ const clip = z.object({
   takeId: z.string().min(1),
   section: z.string().optional(),
   colour: z.object({ filter: z.string().min(1) }).optional(),
+  mediaSize: z.object({ width: int.min(1), height: int.min(1) }).optional(),
 });
 const gap = z.object({ kind: z.literal("gap"), durationFrames: count });
 const transition = z.object({

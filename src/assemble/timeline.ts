@@ -47,6 +47,13 @@ export interface Clip {
   readonly takeId: string;
   readonly section?: string;
   readonly colour?: ClipColour;
+  /** The media's picture size, when known. */
+  readonly mediaSize?: MediaSize;
+}
+
+export interface MediaSize {
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Black, where no take is placed. */
@@ -107,6 +114,8 @@ export interface PickedTake {
   readonly usableRange?: TimeRange;
   /** placeTake's error (the take leaves too much of its segment uncovered): the timeline refuses the take. */
   readonly placementError?: string;
+  /** The take's picture size, when known: lets the render colour-correct before upscaling. */
+  readonly size?: MediaSize;
   readonly colour?: ClipColour;
 }
 
@@ -506,6 +515,7 @@ export function buildTimeline(plan: Plan, picks: readonly PickedTake[], options:
         takeId: d.pick.takeId,
         ...(d.segment.section !== undefined ? { section: d.segment.section } : {}),
         ...(d.pick.colour ? { colour: d.pick.colour } : {}),
+        ...(d.pick.size ? { mediaSize: d.pick.size } : {}),
       });
     } else {
       children.push({ kind: "gap", durationFrames: d.end - d.start });

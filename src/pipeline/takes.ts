@@ -20,7 +20,7 @@ import type { Session } from "./session.js";
 
 /** Bumped when measuring changes; results are cached per take file, so a re-render never re-measures. */
 // 3: a frame is frozen only when freezedetect and mpdecimate agree (freezedetect alone took small motion for a freeze).
-const MEASURE_VERSION = 3;
+const MEASURE_VERSION = 4;
 
 /** Below this mean drift (0–255 RGB units) a clip is left as it is: a correction would only cost render time. */
 export const COLOUR_DRIFT_THRESHOLD = 4;
@@ -144,6 +144,7 @@ export function pickOf(
     frames: m.sync.frames,
     usableRange: { startFrame: placement.trimHeadFrames, durationFrames: placement.usableFrames },
     ...(placement.error ? { placementError: placement.error } : {}),
+    ...(m.sync.width && m.sync.height ? { size: { width: m.sync.width, height: m.sync.height } } : {}),
     ...(m.colour.filter ? { colour: { filter: m.colour.filter } } : {}),
   };
 }

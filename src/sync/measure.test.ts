@@ -102,6 +102,7 @@ describe("measureTake", () => {
     expect(sync.tailBlackFrames).toBe(0);
     expect(sync.frames).toBe(75);
     expect(sync.durationSamples).toBe(secondsToSamples(3));
+    expect([sync.width, sync.height]).toEqual([192, 108]);
   });
 
   it("finds a frozen head of 5 frames and early content in 16 kHz loudness-normalised audio", async () => {

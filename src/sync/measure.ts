@@ -30,6 +30,9 @@ export interface TakeSync {
   readonly frames: number;
   /** How long the take's video lasts, in master samples. */
   readonly durationSamples: number;
+  /** The take's picture size (absent in measurements made before it was recorded). */
+  readonly width?: number;
+  readonly height?: number;
 }
 
 /** Where the take's audio came from in the master song, in master samples. */
@@ -175,5 +178,7 @@ export async function measureTake(
     tailBlackFrames: black.tail,
     frames: frameList.length,
     durationSamples: framesToSamples(frameList.length, info.video.rate),
+    width: info.video.width,
+    height: info.video.height,
   };
 }
