@@ -76,8 +76,8 @@ export function detectFilter(rate: Rate, freezeNoise = 0.001, blackPixel = 0.1):
 export const STILL_FILTER =
   "mpdecimate,metadata=mode=add:key=refrain.kept:value=1,metadata=mode=print:file=-";
 
-/** Times (seconds) of the frames mpdecimate keeps; a pass of its own, since its dropped frames print nothing. */
-async function keptFrameTimes(tools: Tools, takePath: string, signal?: AbortSignal): Promise<number[]> {
+/** The per-frame metadata a video filter chain prints (`metadata=mode=print:file=-`), in one pass. */
+async function printedFrames(tools: Tools, takePath: string, filter: string, signal?: AbortSignal) {
   const { stdout } = await runTool(
     tools.ffmpeg,
     [
@@ -90,14 +90,14 @@ async function keptFrameTimes(tools: Tools, takePath: string, signal?: AbortSign
       "-map",
       "0:v:0",
       "-vf",
-      STILL_FILTER,
+      filter,
       "-f",
       "null",
       "-",
     ],
     { captureStdout: true, signal },
   );
-  return parseFrameMetadata(stdout.toString("utf8")).map((f) => f.ptsTime);
+  return parseFrameMetadata(stdout.toString("utf8"));
 }
 
 /** Measures a take: see `TakeSync`. Reads the file three times (two video passes, audio decode); never writes. */
@@ -115,26 +115,12 @@ export async function measureTake(
       hint: "the provider returned audio or an image, not a clip; generate the take again",
     });
   }
-  const { stdout } = await runTool(
-    tools.ffmpeg,
-    [
-      "-hide_banner",
-      "-nostdin",
-      "-loglevel",
-      "error",
-      "-i",
-      takePath,
-      "-map",
-      "0:v:0",
-      "-vf",
-      detectFilter(options.rate, options.freezeNoise, options.blackPixel),
-      "-f",
-      "null",
-      "-",
-    ],
-    { captureStdout: true, signal },
+  const frameList = await printedFrames(
+    tools,
+    takePath,
+    detectFilter(options.rate, options.freezeNoise, options.blackPixel),
+    signal,
   );
-  const frameList = parseFrameMetadata(stdout.toString("utf8"));
   if (frameList.length === 0) {
     throw new MediaError(`take ${takePath}: ffmpeg decoded no video frames`, {
       hint: "the file is probably truncated; generate the take again",
@@ -145,7 +131,9 @@ export async function measureTake(
   // picture where only a mouth or a small object moves reads as frozen; mpdecimate looks for any
   // 8×8 block that changed, so a slow drift it compares against an older frame reads as still.
   const byMean = headTailFrames(frameList, mergeRuns(freezeRuns(frameList), 1.5 * frameS), 2);
-  const byBlock = stillHeadTail(frameList, await keptFrameTimes(tools, takePath, signal));
+  // mpdecimate's dropped frames print nothing, so it runs in a pass of its own: the times it keeps.
+  const kept = (await printedFrames(tools, takePath, STILL_FILTER, signal)).map((f) => f.ptsTime);
+  const byBlock = stillHeadTail(frameList, kept);
   const frozen = { head: Math.min(byMean.head, byBlock.head), tail: Math.min(byMean.tail, byBlock.tail) };
   const black = headTailFrames(frameList, blackRuns(frameList), 1);
 
