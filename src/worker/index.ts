@@ -2,9 +2,11 @@
 export type { QueueOptions, TakeJobData, TakeJobResult, TakeJobState } from "./queue.js";
 export {
   enqueueTakes,
+  keepTakeJobAlive,
   openQueue,
   queuedTakeJob,
   TAKE_EXPIRE_SECONDS,
+  TAKE_HEARTBEAT_MS,
   TAKE_QUEUE,
   TAKE_RETRY_LIMIT,
   takeJobState,

@@ -10,13 +10,16 @@ import { redactUrl } from "../store/index.js";
 export const TAKE_QUEUE = "refrain-takes";
 
 /**
- * Seconds a worker may hold a take job before pg-boss gives it to another worker: 2 hours.
- * The engine cancels a remote job one hour after its submit (its default deadline) and retries a
- * step for at most a few minutes, so a live worker always finishes well inside this; only a worker
- * that died (machine lost, kill -9) lets a job expire. The worker that retries it resumes from the
- * store — it polls the remote job the dead one submitted, never submits it again.
+ * Seconds a take job may go without a sign of life from its worker before pg-boss gives it to
+ * another: 10 minutes. A live worker renews its jobs every `TAKE_HEARTBEAT_MS` (`keepTakeJobAlive`),
+ * however long the generation takes, so only a worker that died (machine lost, kill -9) lets a job
+ * expire. The worker that retries it resumes from the store — it polls the remote job the dead one
+ * submitted, never submits it again.
  */
-export const TAKE_EXPIRE_SECONDS = 7_200;
+export const TAKE_EXPIRE_SECONDS = 600;
+
+/** How often a worker renews the take jobs it runs: well inside `TAKE_EXPIRE_SECONDS`. */
+export const TAKE_HEARTBEAT_MS = 60_000;
 
 /** Tries of one take job (a stopped or lost worker uses one); the store keeps them from paying twice. */
 export const TAKE_RETRY_LIMIT = 10;
@@ -64,6 +67,8 @@ export interface QueueOptions {
   readonly schema?: string;
   /** Called with pg-boss's errors (a lost database, a failed maintenance run); they are never fatal. */
   readonly onError?: (e: Error) => void;
+  /** How often pg-boss looks for expired jobs (its default 120 s; tests shorten it). */
+  readonly maintenanceIntervalSeconds?: number;
 }
 
 /**
@@ -75,6 +80,9 @@ export async function openQueue(url: string, options: QueueOptions = {}): Promis
     connectionString: url,
     max: options.maxConnections ?? 4,
     ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.maintenanceIntervalSeconds
+      ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }
+      : {}),
     schedule: false,
   });
   // Without a listener an `error` event throws, and a database restart would kill the worker.
@@ -114,13 +122,14 @@ export async function enqueueTakes(
   boss: PgBoss,
   takes: readonly TakeJobData[],
   provider: { name: string; model: string },
+  options: { expireInSeconds?: number } = {},
 ): Promise<(string | null)[]> {
   const ids: (string | null)[] = [];
   for (const data of takes) {
     ids.push(
       await boss.send(TAKE_QUEUE, data as unknown as object, {
         singletonKey: takeKey(data, provider),
-        expireInSeconds: TAKE_EXPIRE_SECONDS,
+        expireInSeconds: options.expireInSeconds ?? TAKE_EXPIRE_SECONDS,
         retryLimit: TAKE_RETRY_LIMIT,
       }),
     );
@@ -162,4 +171,22 @@ export async function queuedTakeJob(
       [TAKE_QUEUE, singletonKey],
     )) as { rows: { id: string }[] };
   return rows[0]?.id;
+}
+
+/**
+ * Renews a running take job, so pg-boss does not expire it while its worker is alive: pg-boss 10
+ * expires an active job when `started_on + expire_in` has passed and has no heartbeat of its own, so
+ * this moves `started_on` in its job table (read the same way as `queuedTakeJob`). False when the job
+ * is no longer active there (completed, failed, or already expired and handed to another worker).
+ */
+export async function keepTakeJobAlive(boss: PgBoss, id: string, schema = "pgboss"): Promise<boolean> {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema))
+    throw new UserInputError(`queue schema "${schema}" is not a plain name`);
+  const result = (await boss
+    .getDb()
+    .executeSql(
+      `UPDATE ${schema}.job SET started_on = now() WHERE name = $1 AND id = $2 AND state = 'active'`,
+      [TAKE_QUEUE, id],
+    )) as { rowCount?: number };
+  return (result.rowCount ?? 0) > 0;
 }

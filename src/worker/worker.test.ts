@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hasServerBinaries, restartServer, startPrivateServer } from "../../test/postgres/server.js";
 import { type FakeProvider, fakeJobs, fakeProvider } from "../engine/testing.js";
 import { dropPostgresProject, openPostgresStore, type Store } from "../store/index.js";
-import { enqueueTakes, openQueue, type TakeJobData } from "./queue.js";
+import { enqueueTakes, openQueue, TAKE_QUEUE, type TakeJobData } from "./queue.js";
 import { startWorker, type Worker, type WorkerEvent } from "./worker.js";
 
 const url = process.env.REFRAIN_TEST_DATABASE_URL;
@@ -44,15 +44,15 @@ if (!url) {
         clip: { provider: "fake" },
         spec,
       }));
-    const enqueue = async (data: TakeJobData[]) => {
+    const enqueue = async (data: TakeJobData[], expireInSeconds?: number) => {
       const boss = await openQueue(url, { schema: queueSchema });
       try {
-        return await enqueueTakes(boss, data, FAKE);
+        return await enqueueTakes(boss, data, FAKE, expireInSeconds ? { expireInSeconds } : {});
       } finally {
         await boss.stop({ graceful: false, wait: true });
       }
     };
-    const start = async (concurrency = 2, at = url) => {
+    const start = async (concurrency = 2, at = url, heartbeatMs?: number) => {
       const seen: WorkerEvent[] = [];
       events.push(seen);
       const w = await startWorker({
@@ -60,6 +60,8 @@ if (!url) {
         queueSchema,
         concurrency,
         pollMs: 100,
+        maintenanceIntervalSeconds: 1,
+        ...(heartbeatMs ? { heartbeatMs } : {}),
         providers: async () => [fake],
         engine: { pollIntervalMs: 50, retryBaseMs: 50 },
         onEvent: (e) => seen.push(e),
@@ -142,6 +144,36 @@ if (!url) {
       },
       40_000,
     );
+
+    it("take up a take whose worker died once it expires, and never let a live worker's take expire", async () => {
+      // A worker that takes a job and dies (kill -9) does neither complete nor renew it.
+      await enqueue(takes(1), 3);
+      const dead = await openQueue(url, { schema: queueSchema });
+      const [job] = await dead.fetch(TAKE_QUEUE, { batchSize: 1 });
+      expect(job).toBeDefined();
+      await dead.stop({ graceful: false, wait: true });
+      await start(1);
+      await until(async () => (await succeeded()) === 1, 20_000, "the dead worker's take");
+
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      events.splice(0);
+
+      // A live worker renews its job: a take slower than the expiry and pg-boss's retry delay (5 s)
+      // together is not handed to another worker.
+      fake = fakeProvider({ now: Date.now, latencyMs: 12_000, concurrency: 8 });
+      await enqueue(
+        fakeJobs(2)
+          .slice(1)
+          .map((spec) => ({ ...takes(1)[0]!, spec })),
+        3,
+      );
+      await start(1, url, 500);
+      await start(1, url, 500);
+      await until(async () => (await succeeded()) === 2, 30_000, "the slow take");
+      expect(fake.calls.submit).toBe(1);
+      // One worker ever started it: it never expired into the other's hands.
+      expect(events.flat().filter((e) => e.type === "job")).toHaveLength(1);
+    }, 60_000);
 
     it("hand a running take back on stop, and another worker finishes it without paying again", async () => {
       fake = fakeProvider({ now: Date.now, latencyMs: 1_500, concurrency: 8 });

@@ -8,7 +8,14 @@ import { findTools } from "../media/index.js";
 import type { ClipProvider } from "../providers/index.js";
 import { createClipProviders } from "../providers/index.js";
 import { openPostgresStore, type Store } from "../store/index.js";
-import { openQueue, TAKE_QUEUE, type TakeJobData, type TakeJobResult } from "./queue.js";
+import {
+  keepTakeJobAlive,
+  openQueue,
+  TAKE_HEARTBEAT_MS,
+  TAKE_QUEUE,
+  type TakeJobData,
+  type TakeJobResult,
+} from "./queue.js";
 
 export type WorkerEvent =
   | { readonly type: "started"; readonly concurrency: number }
@@ -35,6 +42,10 @@ export interface WorkerOptions {
   readonly queueSchema?: string;
   /** How often an idle slot asks for work (default 2 s). */
   readonly pollMs?: number;
+  /** How often a running take job is renewed in the queue (default `TAKE_HEARTBEAT_MS`). */
+  readonly heartbeatMs?: number;
+  /** How often pg-boss expires the jobs of dead workers (its default 120 s; tests shorten it). */
+  readonly maintenanceIntervalSeconds?: number;
 }
 
 export interface Worker {
@@ -149,6 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   const boss = await openQueue(options.url, {
     schema: options.queueSchema,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
     onError: (e) => (isConnectionError(e) ? lost(e) : undefined),
   });
   const stopping = new AbortController();
@@ -220,6 +232,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         continue;
       }
       emit({ type: "job", jobId: job.id, projectId: job.data.projectId, segment: job.data.spec.segment });
+      // While this worker lives the job is renewed; if it dies, the job expires and another takes it.
+      const heartbeat = setInterval(() => {
+        keepTakeJobAlive(boss, job.id, options.queueSchema).catch(() => {});
+      }, options.heartbeatMs ?? TAKE_HEARTBEAT_MS);
       let settle: () => Promise<unknown>;
       try {
         const result = await runTake(job.id, job.data);
@@ -230,6 +246,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         // Failing it hands it back: pg-boss retries it (after retryDelay) on whichever worker asks.
         settle = () => boss.fail(TAKE_QUEUE, job.id, { message: reason });
         emit({ type: "returned", jobId: job.id, reason });
+      } finally {
+        clearInterval(heartbeat);
       }
       // A completion lost to a restart would leave the job "active" until it expires; retry it.
       await untilReachable(settle).catch(() => {});
