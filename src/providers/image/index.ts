@@ -8,7 +8,7 @@ import { withTempOutput } from "../../files/index.js";
 import { probeImage, type Tools } from "../../media/index.js";
 import { estimateCost, type PriceModel } from "../clip.js";
 import { saveMedia } from "../music/download.js";
-import type { MediaTake, MediaTakes } from "../music/takes.js";
+import { type MediaTake, type MediaTakes, submittedTake } from "../music/takes.js";
 
 export interface ImageRequest {
   readonly prompt: string;
@@ -55,25 +55,14 @@ export async function makeImages(
   const now = options.now ?? Date.now;
   throwIfAborted(options.signal);
   const count = request.count ?? 1;
-  const base: MediaTake = {
-    id: randomUUID(),
+  const base = submittedTake({
     request: randomUUID(),
-    provider: provider.name,
-    model: provider.model,
+    provider,
     remoteId: null,
-    item: null,
-    status: "submitted",
     spec: request,
     estimatedUsd: estimateImages(provider, count),
-    actualUsd: null,
     createdAt: now(),
-    finishedAt: null,
-    file: null,
-    lyrics: null,
-    durationS: null,
-    failureReason: null,
-    note: null,
-  };
+  });
   await options.takes.put(base);
   let images: Uint8Array[];
   try {

@@ -5,7 +5,7 @@ import { Cancelled, ProviderError, throwIfAborted } from "../../errors/index.js"
 import { withTempOutput } from "../../files/index.js";
 import { probe, type Tools } from "../../media/index.js";
 import { estimateCost } from "../clip.js";
-import type { MediaTake, MediaTakes } from "./takes.js";
+import { type MediaTake, type MediaTakes, submittedTake } from "./takes.js";
 import type { MusicProvider, MusicStatus, SongRequest } from "./types.js";
 
 export interface MakeSongsOptions {
@@ -39,25 +39,16 @@ export async function makeSongs(
   const { remoteId } = await provider.submit(request, options.signal);
   const group = randomUUID();
   const share = estimateSong(provider) / provider.songsPerRequest;
-  const takes: MediaTake[] = Array.from({ length: provider.songsPerRequest }, () => ({
-    id: randomUUID(),
-    request: group,
-    provider: provider.name,
-    model: provider.model,
-    remoteId,
-    item: null,
-    status: "submitted",
-    spec: request,
-    estimatedUsd: share,
-    actualUsd: null,
-    createdAt: now(),
-    finishedAt: null,
-    file: null,
-    lyrics: null,
-    durationS: null,
-    failureReason: null,
-    note: null,
-  }));
+  const takes = Array.from({ length: provider.songsPerRequest }, () =>
+    submittedTake({
+      request: group,
+      provider,
+      remoteId,
+      spec: request,
+      estimatedUsd: share,
+      createdAt: now(),
+    }),
+  );
   await options.takes.put(...takes);
   options.log?.(`${provider.name}: request ${remoteId} submitted (${takes.length} songs)`);
   return resumeSongs(provider, takes, options);

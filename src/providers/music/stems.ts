@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { ProviderError, throwIfAborted, UserInputError } from "../../errors/index.js";
 import { probe, type Tools } from "../../media/index.js";
-import type { MediaTake, MediaTakes } from "./takes.js";
+import { type MediaTake, type MediaTakes, submittedTake } from "./takes.js";
 import type { MusicProvider, StemsStatus, StemType } from "./types.js";
 
 export interface SeparateStemsOptions {
@@ -51,25 +51,14 @@ export async function separateStems(
   const price = separator.price(type);
   const { remoteId } = await separator.submit(song.remoteId, song.item, type, options.signal);
   const spec: StemSpec = { song: song.id, type };
-  const pending: MediaTake = {
-    id: randomUUID(),
+  const pending = submittedTake({
     request: randomUUID(),
-    provider: provider.name,
-    model: provider.model,
+    provider,
     remoteId,
-    item: null,
-    status: "submitted",
     spec,
     estimatedUsd: price,
-    actualUsd: null,
     createdAt: now(),
-    finishedAt: null,
-    file: null,
-    lyrics: null,
-    durationS: null,
-    failureReason: null,
-    note: null,
-  };
+  });
   await options.stems.put(pending);
   options.log?.(`${provider.name}: stems (${type}) of take ${song.id.slice(0, 8)} requested as ${remoteId}`);
 

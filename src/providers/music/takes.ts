@@ -4,6 +4,7 @@
 // before any plan and have none of those, and the Store exposes no way to add tables. So each kind
 // keeps `<project>/.refrain/takes/<kind>/index.json` beside its files. A take is written as
 // `submitted` (with the remote id) before any waiting, so a crash or Ctrl-C never loses a paid job.
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -36,6 +37,36 @@ export interface MediaTake {
   readonly failureReason: string | null;
   /** Face check summary for images. */
   readonly note: string | null;
+}
+
+/** A take just asked for: its own id, nothing known yet but what was asked and its estimated price. */
+export function submittedTake(fields: {
+  request: string;
+  provider: { name: string; model: string };
+  remoteId: string | null;
+  spec: unknown;
+  estimatedUsd: number;
+  createdAt: number;
+}): MediaTake {
+  return {
+    id: randomUUID(),
+    request: fields.request,
+    provider: fields.provider.name,
+    model: fields.provider.model,
+    remoteId: fields.remoteId,
+    item: null,
+    status: "submitted",
+    spec: fields.spec,
+    estimatedUsd: fields.estimatedUsd,
+    actualUsd: null,
+    createdAt: fields.createdAt,
+    finishedAt: null,
+    file: null,
+    lyrics: null,
+    durationS: null,
+    failureReason: null,
+    note: null,
+  };
 }
 
 const IndexFile = z.object({ version: z.literal(1), takes: z.array(z.record(z.string(), z.unknown())) });
