@@ -13,6 +13,7 @@ import { findTools, runFfmpeg } from "../src/media/index.js";
 import type { Plan, Segment } from "../src/plan/types.js";
 import { colourCorrection, colourDrift, colourStats, measureTake, placeTake } from "../src/sync/index.js";
 import { encodeFixtureClip } from "../src/sync/testing.js";
+import { seededRandom } from "../src/testing/index.js";
 import {
   framesToSamples,
   SAMPLE_RATE,
@@ -22,15 +23,8 @@ import {
 } from "../src/time/index.js";
 
 const N = Number(process.argv[2] ?? 12);
-let seed = Number(process.argv[3] ?? 1);
-/** mulberry32: a seeded generator so every run makes the same takes. */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-}
+/** Seeded, so every run makes the same takes. */
+const random = seededRandom(Number(process.argv[3] ?? 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const tools = findTools();

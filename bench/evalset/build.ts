@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { toLrc } from "../../src/analysis/lyrics/index.js";
 import type { Lyrics } from "../../src/analysis/types.js";
+import { seededRandom } from "../../src/testing/index.js";
 import { secondsToSamples } from "../../src/time/index.js";
 
 const run = promisify(execFile);
@@ -434,18 +435,6 @@ export interface RoughAlignment {
   unalignedEvery: number;
 }
 
-/** A small seeded generator (mulberry32), so a rough alignment is the same on every build. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Suno aligned words as docs.sunoapi.org's get-timestamped-lyrics returns them: one record per word,
  * a trailing space between English words, a newline after a line's last word, and the section header
@@ -454,7 +443,7 @@ function mulberry32(seed: number): () => number {
 export function truthSunoJson(lines: TruthLine[], lang: "en" | "cmn", rough?: RoughAlignment): unknown {
   const alignedWords: { word: string; success: boolean; startS: number; endS: number; palign: number }[] = [];
   let section = "";
-  const random = mulberry32(rough?.seed ?? 1);
+  const random = seededRandom(rough?.seed ?? 1);
   const jitter = () => (rough ? (2 * random() - 1) * rough.jitterS : 0);
   let n = 0;
   for (const l of lines) {

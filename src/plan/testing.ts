@@ -1,5 +1,6 @@
 // Hand-built Analysis values for planner tests and benchmarks: a small builder and a seeded "realistic song".
 import type { Analysis, LyricLine, Section, Span, Word } from "../analysis/types.js";
+import { seededRandom } from "../testing/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../time/index.js";
 
 const at = secondsToSamples;
@@ -107,18 +108,6 @@ export class SongBuilder {
 
 export function song(seconds: number): SongBuilder {
   return new SongBuilder(seconds);
-}
-
-/** A small seeded PRNG (mulberry32), so every "random" song is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RealisticSongOptions {

@@ -2,20 +2,9 @@
 
 import { describe, expect, it } from "vitest";
 import { UserInputError } from "../../errors/index.js";
+import { seededRandom } from "../../testing/index.js";
 import { secondsToSamples as s } from "../../time/index.js";
 import { parseLyrics } from "./index.js";
-
-/** A small seeded generator (mulberry32) so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces of every format, shuffled into broken files.
 const PIECES = [
@@ -52,7 +41,7 @@ const PIECES = [
 
 describe("parseLyrics on broken input", () => {
   it("returns lyrics within the song or throws a UserInputError for 400 random files", () => {
-    const next = random(42);
+    const next = seededRandom(42);
     for (let n = 0; n < 400; n++) {
       const parts = Array.from(
         { length: 1 + Math.floor(next() * 30) },

@@ -3,6 +3,8 @@
 // Every song is built from parts (grooves, silences, quiet pads, beatless melody, noise) so a test
 // states the musical situation it checks and gets the ground-truth beats and downbeats with it.
 
+import { seededRandom } from "../../testing/index.js";
+
 const MASTER_RATE = 48_000;
 
 export interface GroovePart {
@@ -49,18 +51,6 @@ export interface SynthSong {
   /** Ground truth, as 48 kHz sample positions. */
   readonly beats: number[];
   readonly downbeats: number[];
-}
-
-/** mulberry32: a tiny seeded generator, so every fixture is the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function dbToGain(db: number): number {
@@ -176,7 +166,7 @@ function partSeconds(part: Part): number {
 export function synthesizeSong(spec: SongSpec): SynthSong {
   const rate = spec.sampleRate ?? MASTER_RATE;
   const total = spec.parts.reduce((s, p) => s + partSeconds(p), 0) + 0.5;
-  const mix = new Mixer(Math.ceil(total * rate), rate, random(spec.seed ?? 1));
+  const mix = new Mixer(Math.ceil(total * rate), rate, seededRandom(spec.seed ?? 1));
   const beats: number[] = [];
   const downbeats: number[] = [];
   let at = 0;
@@ -212,7 +202,7 @@ export function synthesizeSong(spec: SongSpec): SynthSong {
       mix.noise(at, seconds, 0.2 * gain);
     } else if (part.kind === "melody") {
       // Notes of irregular length with soft attacks: a tune with no pulse to tap along to.
-      const r = random((spec.seed ?? 1) * 7919);
+      const r = seededRandom((spec.seed ?? 1) * 7919);
       let t = at;
       while (t < at + seconds - 0.3) {
         const len = Math.min(0.35 + 1.3 * r(), at + seconds - t);
@@ -225,7 +215,7 @@ export function synthesizeSong(spec: SongSpec): SynthSong {
   }
   if (spec.noiseFloorDb !== undefined) mix.noise(0, at, 0.3 * dbToGain(spec.noiseFloorDb));
   if (spec.voiceDb !== undefined) {
-    const r = random((spec.seed ?? 1) * 104_729);
+    const r = seededRandom((spec.seed ?? 1) * 104_729);
     let t = 0.37;
     while (t < at - 0.5) {
       const len = 0.15 + 0.35 * r();
