@@ -15,7 +15,7 @@ import {
   readLyricsFile,
 } from "../lyricsfile/index.js";
 import { openSession } from "../pipeline/session.js";
-import { checkSourceBudget } from "../pipeline/sources.js";
+import { checkSourceBudget, songRequestOf } from "../pipeline/sources.js";
 import { createAceStepProvider } from "../providers/acestep/index.js";
 import { createGeminiImageProvider } from "../providers/gemini/index.js";
 import { importImage, makeImages } from "../providers/image/index.js";
@@ -215,20 +215,12 @@ export function registerMakeCommands(program: Command, cli: Cli): void {
         );
         if (provider.paid)
           await checkBudget(cli, dir, estimateSong(provider), `a ${provider.name} song request`);
-        const made = await makeSongs(
-          provider,
-          {
-            lyrics: lf.body,
-            style: lf.header.style ?? "",
-            title: lf.header.title ?? "",
-            exclude: lf.header.exclude,
-            vocalGender: lf.header.vocalGender,
-            weirdness: lf.header.weirdness,
-            styleWeight: lf.header.styleWeight,
-            instrumental: lf.header.instrumental,
-          },
-          { takes, tools: cli.tools, signal: cli.signal, log: (l) => cli.err(l) },
-        );
+        const made = await makeSongs(provider, songRequestOf(lf), {
+          takes,
+          tools: cli.tools,
+          signal: cli.signal,
+          log: (l) => cli.err(l),
+        });
         for (const t of made) cli.out(`${t.id.slice(0, 8)}  ${t.status}  ${t.failureReason ?? t.file}`);
         cli.err("choose one with `refrain song --choose <take>`");
       },
