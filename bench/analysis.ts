@@ -26,6 +26,7 @@ import {
 import { decodeMono, findTools } from "../src/media/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../src/time/index.js";
 import { buildEvalset, SONGS } from "./evalset/build.js";
+import { bestOfSeconds } from "./timing.js";
 
 const run = promisify(execFile);
 const DIR = resolve("bench/out/evalset");
@@ -131,27 +132,18 @@ async function main(): Promise<void> {
 /** The 3-minute song: full analysis against aubio, and the voice detector against one unbatched thread. */
 async function speed(tools: ReturnType<typeof findTools>): Promise<void> {
   const file = join(DIR, "long-3min-118.wav");
-  const best = async (fn: () => Promise<unknown>, n = 3) => {
-    let b = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await fn();
-      b = Math.min(b, performance.now() - t0);
-    }
-    return b / 1000;
-  };
   const samples = await decodeMono(tools, file);
-  const full = await best(() => analyzeSong(tools, file));
+  const full = await bestOfSeconds(() => analyzeSong(tools, file));
   // CPU seconds of this process (main thread + voice workers; not the ffmpeg decode): on a loaded
   // shared machine wall time overstates what an idle 2-core machine takes.
   const cpu0 = process.cpuUsage();
   await analyzeSong(tools, file);
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
-  const decode = await best(() => decodeMono(tools, file));
-  const vad = await best(() => detectVoice(samples));
-  const vadPlain = await best(() => detectVoice(samples, { threads: 1, streams: 1 }), 1);
-  const aubioBeat = await best(async () => aubio(file));
+  const decode = await bestOfSeconds(() => decodeMono(tools, file));
+  const vad = await bestOfSeconds(() => detectVoice(samples));
+  const vadPlain = await bestOfSeconds(() => detectVoice(samples, { threads: 1, streams: 1 }), 1);
+  const aubioBeat = await bestOfSeconds(async () => aubio(file));
   console.log("\n3-minute song (long-3min-118.wav), best of 3:\n");
   console.log(`| step | seconds |\n|---|---|`);
   console.log(`| analyzeSong (probe, decode, beats, voice) | ${f2(full)} |`);

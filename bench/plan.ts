@@ -43,6 +43,7 @@ import {
   type PlanTruth,
   scorePlan,
 } from "./evalset/score.js";
+import { bestOfSeconds } from "./timing.js";
 
 const SONGS = Number(process.argv[2] ?? 8) || 8;
 const REPEATS = 10;
@@ -339,21 +340,12 @@ function longerSegments(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: 
 async function evalSpeed(tools: ReturnType<typeof findTools>): Promise<void> {
   const truth = JSON.parse(await readFile(join(EVAL_DIR, "long-3min-118.json"), "utf8")) as PlanTruth;
   const file = join(EVAL_DIR, truth.file);
-  const best = async (fn: () => Promise<unknown>, n = 3) => {
-    let b = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await fn();
-      b = Math.min(b, performance.now() - t0);
-    }
-    return b / 1000;
-  };
-  const withVad = await best(() => planEvalSong(tools, truth, "none"));
+  const withVad = await bestOfSeconds(() => planEvalSong(tools, truth, "none"));
   const cpu0 = process.cpuUsage();
   await planEvalSong(tools, truth, "none");
   const cpu = process.cpuUsage(cpu0);
-  const withSuno = await best(() => planEvalSong(tools, truth, "suno"));
-  const aubio = await best(async () => {
+  const withSuno = await bestOfSeconds(() => planEvalSong(tools, truth, "suno"));
+  const aubio = await bestOfSeconds(async () => {
     await run("aubio", ["beat", file], { maxBuffer: 1 << 24 });
     await run("aubio", ["tempo", file]);
   });

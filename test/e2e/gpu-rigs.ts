@@ -1,13 +1,14 @@
 // The GPU backends set up against their fakes for the e2e flow: local, ComfyUI (built-in and a user's own workflow file), Runpod, Wan2GP, InfiniteTalk.
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startFakeComfy } from "../../fakes/comfyui/server.js";
 import { fakeInfiniteTalkSettings } from "../../fakes/infinitetalk/install.js";
 import { startFakeRunpod } from "../../fakes/runpod/server.js";
 import { installFakeWan2gp } from "../../fakes/wan2gp/install.js";
 import { BUILTIN_WORKFLOWS } from "../../src/providers/comfyui/index.js";
-import type { Rig } from "./flow.js";
-import { tools } from "./helpers.js";
+import { type Rig, wholeVideo } from "./flow.js";
+import { type Inputs, makeInputs, removeAll, tools } from "./helpers.js";
 
 /**
  * A "python" for the script providers that counts its runs in a file, then runs the fake (a Node
@@ -156,4 +157,35 @@ export async function workflowFiles(scratch: string): Promise<Record<string, str
   } catch {
     return {};
   }
+}
+
+/**
+ * The "done when" of a backend, for each named rig: a whole video through `refrain make` against its
+ * fake — made once, spend recorded, a second make does nothing. One test file per group of rigs, so
+ * the groups run side by side.
+ */
+export function describeWholeVideos(names: readonly string[]): void {
+  let inputs: Inputs;
+  const projects: string[] = [];
+  beforeAll(async () => {
+    inputs = await makeInputs();
+  });
+  afterAll(() => removeAll(inputs.dir, ...projects));
+
+  describe.sequential("a whole video on each backend's fake", () => {
+    for (const name of names) {
+      const { paid, start } = GPU_RIGS[name]!;
+      test(`${name}: made once, spend recorded, second make does nothing`, async () => {
+        const scratch = await mkdtemp(join(inputs.dir, "rig-"));
+        const rig = await start(scratch);
+        try {
+          const r = await wholeVideo(inputs, rig, { paid, files: await workflowFiles(scratch) });
+          projects.push(r.dir);
+          expect(r.frames, `${name}: output frames vs the song`).toBe(r.expected);
+        } finally {
+          await rig.close();
+        }
+      });
+    }
+  });
 }
