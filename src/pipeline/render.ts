@@ -12,7 +12,7 @@ import { defaultOutputPath, frameSize } from "../project/index.js";
 import { type CacheKey, hashFile, hashKey } from "../store/index.js";
 import { toRate } from "../time/index.js";
 import type { Session } from "./session.js";
-import { STAGE_VERSIONS } from "./stages.js";
+import { STAGE_VERSIONS, transitionFramesAt } from "./stages.js";
 import { pickedTakes, type TakeMeasurement } from "./takes.js";
 
 export interface RenderRequest {
@@ -75,7 +75,7 @@ export async function timelineFor(session: Session, plan: Plan, analysis: Analys
       ? Object.fromEntries(Object.entries(o.transitions).map(([section, t]) => [section, transitionFor(t)]))
       : undefined,
     hardCutsOnDownbeats: o.hard_cuts_on_downbeats,
-    transitionFrames: o.transition === "none" ? 0 : Math.round((o.transition_s * rate.num) / rate.den),
+    transitionFrames: transitionFramesAt(o, rate),
     downbeats: analysis.downbeats,
   });
   return { timeline, ...picked };

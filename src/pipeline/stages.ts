@@ -64,20 +64,27 @@ export function planOptions(session: Session): PlanOptions {
   };
 }
 
+type TransitionSettings = { transition: string; transition_s: number };
+
+/** The crossfade's length in frames of `rate` ("none": 0): the render's at the output rate. */
+export function transitionFramesAt(o: TransitionSettings, rate: Rate): number {
+  return o.transition === "none" ? 0 : Math.round((o.transition_s * rate.num) / rate.den);
+}
+
 /**
  * The planner's crossfade length in frames of the provider, so that each side's handle covers the
  * render's crossfade side at the output rate: 4 frames at 25 fps hold 0.16 s, but a 0.32 s crossfade
  * at 29.97 fps wants 5 frames (0.167 s) a side, so such a plan gets 5 a side.
  */
 export function planTransitionFrames(
-  o: { transition: string; transition_s: number; fps: number | string },
+  o: TransitionSettings & { fps: number | string },
   provider: Rate,
 ): number {
   if (o.transition === "none") return 0;
   const output = toRate(o.fps);
-  const atProvider = Math.round((o.transition_s * provider.num) / provider.den);
+  const atProvider = transitionFramesAt(o, provider);
   // The render's frames before and after the cut are ⌊T/2⌋ and ⌈T/2⌉ (src/assemble/timeline.ts).
-  const outputSide = Math.ceil(Math.round((o.transition_s * output.num) / output.den) / 2);
+  const outputSide = Math.ceil(transitionFramesAt(o, output) / 2);
   const num = outputSide * provider.num * output.den;
   const den = provider.den * output.num;
   const providerSide = Math.floor((num + den - 1) / den);
