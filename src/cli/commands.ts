@@ -1,7 +1,7 @@
 // The refrain commands: each parses its options, calls the library, and prints human text or --json.
 import { access, constants, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { config as loadDotenv } from "dotenv";
 import { type Analysis, analysisToJson, analyzeSong } from "../analysis/index.js";
@@ -19,7 +19,7 @@ import {
 } from "../media/index.js";
 import { describeStore } from "../pipeline/index.js";
 import { type Plan, planSong, planToJson } from "../plan/index.js";
-import { PLOT_LEGEND, plotAnalysis } from "../plot/index.js";
+import { plotAnalysis, plotAss, plotLabels, plotVerdict } from "../plot/index.js";
 import { createProject } from "../project/index.js";
 import { clipConstraints, KEY_VARIABLES, planningNames } from "../providers/index.js";
 import type { Cli } from "./context.js";
@@ -100,8 +100,11 @@ export function registerCommands(program: Command, cli: Cli): void {
       let analysis: Analysis;
       let plan: Plan | undefined;
       let samples: Float32Array | undefined;
+      // The plot's header names the song.
+      let songName: string;
       if (song) {
         const songPath = resolve(cli.cwd, song);
+        songName = basename(songPath);
         ({ analysis, samples } = await analyzeSong(cli.tools, songPath, {
           lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
           signal: cli.signal,
@@ -113,12 +116,18 @@ export function registerCommands(program: Command, cli: Cli): void {
         const r = await withProjectPlan(program, cli, {});
         analysis = r.analysis;
         plan = r.plan;
+        songName = basename(r.songPath);
         if (o.plot)
           samples = await decodeMono(cli.tools, r.songPath, { signal: cli.signal, onCommand: cli.onCommand });
       }
       if (png && samples) {
-        await writePng(cli.tools, plotAnalysis(samples, analysis, plan), png, { signal: cli.signal });
-        cli.err(`wrote ${png} — ${PLOT_LEGEND}`);
+        const image = plotAnalysis(samples, analysis, plan);
+        const text = plotAss(plotLabels(analysis, plan, { songName }), image);
+        const { warnings } = await writePng(cli.tools, image, png, { signal: cli.signal, text });
+        for (const w of warnings) cli.err(`warning: the plot: ${w}`);
+        // The picture carries its legend; the line says what it found.
+        const verdict = plotVerdict(analysis, plan);
+        cli.err(`wrote ${png}${verdict ? ` — ${verdict.text}` : ""}`);
       }
       if (o.json) return printJson(cli, analysisToJson(analysis));
       const j = analysisToJson(analysis) as {

@@ -1,7 +1,7 @@
 // media: the only module that spawns ffmpeg and ffprobe.
 
-export type { RgbPixels } from "./image.js";
-export { writePng } from "./image.js";
+export type { RgbPixels, WritePngOptions, WritePngResult } from "./image.js";
+export { fontlessGlyphs, writePng } from "./image.js";
 export type { MemoryWatch } from "./memory.js";
 export { watchFfmpegMemory } from "./memory.js";
 export type { AudioStreamInfo, DecodeOptions, MediaInfo, VideoStreamInfo } from "./probe.js";
