@@ -39,6 +39,7 @@ import { buildEvalset, SONGS as EVAL_SONGS } from "./evalset/build.js";
 import {
   type LeastWaste,
   leastWaste,
+  leastWasteOnBeat,
   median as median2,
   type PlanTruth,
   scorePlan,
@@ -238,6 +239,7 @@ async function evalset(): Promise<void> {
   console.log(`|---|${SetFigures.RULE}`);
   for (const lyrics of LYRIC_MODES) console.log(`| ${lyrics} | ${all[lyrics].row()} |`);
   longerSegments(analysed);
+  bothFigures(analysed);
   await evalSpeed(tools);
   console.log(`\nload average at end (1/5/15 min): ${load()}`);
 }
@@ -333,6 +335,45 @@ function longerSegments(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: 
       const job = f.jobFrames.reduce((p, q) => p + q, 0) / f.jobFrames.length / 25;
       console.log(`| ${maxS} | ${lyrics} | ${f.row()} | ${job.toFixed(1)} |`);
     }
+  }
+}
+
+/**
+ * Per song with a beat: could any plan have met both per-song figures (median cut→beat ≤ 40 ms and
+ * waste ≤ 1.05)? The least waste of a plan with at least half its cuts within 40 ms of a true beat,
+ * cutting anywhere between the true words, and again keeping 0.1 s before the next word as the
+ * planner does for timings that may be off (`CUT_COST.timingSlackS`); beside the planner's own
+ * figures with the LRC. A bound above 1.05 means no such plan exists under the planner's 4–15 s.
+ */
+function bothFigures(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: Analysis }[]): void {
+  console.log(
+    "\nBoth figures per song: least waste of any plan with ≥ half its cuts within 40 ms of a beat " +
+      "(4–15 s segments, 8-frame crossfades)\n",
+  );
+  console.log(
+    "| song | planner (lrc): median cut→beat ms / waste | cutting anywhere between words: least waste | keeping 0.1 s before a word: least waste |",
+  );
+  console.log("|---|---|---|---|");
+  for (const a of analysed.filter((x) => x.lyrics === "lrc")) {
+    const bound = (clearS: number) => {
+      const b = leastWasteOnBeat(
+        a.truth,
+        a.analysis.durationSamples,
+        IT,
+        IT_TRANSITION,
+        100,
+        375,
+        40,
+        clearS,
+      );
+      return b === undefined ? "no plan" : b.toFixed(4);
+    };
+    if (a.truth.beats_s.length === 0) continue;
+    const plan = planSong(a.analysis, IT, IT_OPTIONS);
+    const sc = scorePlan(plan, a.truth);
+    console.log(
+      `| ${a.truth.id} | ${median2(sc.beatMs).toFixed(1)} / ${sc.wasteRatio.toFixed(4)} | ${bound(0)} | ${bound(0.1)} |`,
+    );
   }
 }
 
