@@ -12,6 +12,7 @@ const BENCHES = [
   "demo",
   "analysis",
   "rhythm",
+  "real-songs",
   "lyrics",
   "plan",
   "render",
