@@ -124,7 +124,7 @@ export const LEGEND: readonly LegendEntry[] = [
   { label: "clips", colours: [PLOT_COLOURS.segmentA, PLOT_COLOURS.segmentB], shape: "box" },
   { label: "instrumental clip", colours: [PLOT_COLOURS.instrumental], shape: "box" },
   { label: "cut", colours: [PLOT_COLOURS.cut], shape: "tick" },
-  { label: "cut inside a sung word, and the word", colours: [PLOT_COLOURS.cutInWord], shape: "box" },
+  { label: "cut inside a sung word, and that word", colours: [PLOT_COLOURS.cutInWord], shape: "box" },
 ];
 
 /** The short legend line the CLI can print beside the file. */
