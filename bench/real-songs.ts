@@ -1,6 +1,8 @@
 // Scores the beat tracker on real studio recordings with authored tempo maps (Frets on Fire song packs), beside aubio.
 //
-// Run: npx tsx bench/real-songs.ts
+// Run: npx tsx bench/real-songs.ts [--sections]
+//   --sections  also print, per 10 s of each song, what the tracker saw: the tempogram's pulse
+//               clarity and tempo path, and how many beats it placed, at what tempo, on or off the beat
 // Needs Debian's fretsonfire-songs-muldjord and fretsonfire-songs-sectoid (4 + 4 songs; skipped with
 // a one-line hint when missing; FOF_SONGS=<dir> points elsewhere) and aubio-tools for the baseline.
 // Each song folder has its stems as .ogg (song, guitar, sometimes rhythm), a notes.mid whose tempo
@@ -19,7 +21,8 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import tonejsMidi from "@tonejs/midi";
 import { analyzeSong } from "../src/analysis/index.js";
-import { beatFMeasure } from "../src/analysis/rhythm/index.js";
+import { analyzeRhythm, beatFMeasure } from "../src/analysis/rhythm/index.js";
+import { trackTempo } from "../src/analysis/rhythm/tempo.js";
 import { withTempOutput } from "../src/files/index.js";
 import { findTools, probe, runFfmpeg, type Tools } from "../src/media/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../src/time/index.js";
@@ -236,8 +239,7 @@ const bpmCell = (bpm: number | null, truth: number) => {
  * ±70 ms of a truth beat, of the point halfway between two, or elsewhere); the median lag of those
  * on the beat; and the longest run of truth beats after 5 s that no estimate matched.
  */
-function diagnose(est: readonly number[], ref: readonly number[]) {
-  const trim = 5 * SAMPLE_RATE;
+function diagnose(est: readonly number[], ref: readonly number[], trim = 5 * SAMPLE_RATE) {
   const mids = ref.slice(1).map((r, i) => Math.round((r + ref[i]!) / 2));
   const variants: [string, number[]][] = [
     ["beat", [...ref]],
@@ -284,6 +286,41 @@ function diagnose(est: readonly number[], ref: readonly number[]) {
   return { best, where, lagMs, gapFrom: gap.from / SAMPLE_RATE, gapTo: gap.to / SAMPLE_RATE };
 }
 
+/** The tracker's view of a song, 10 s at a time: why beats are missing, at the wrong octave or off the beat. */
+function sections(id: string, samples: Float32Array, truth: Truth): string[] {
+  const out: string[] = [];
+  const r = analyzeRhythm(samples, SAMPLE_RATE);
+  const envelope = r.onsetEnvelope;
+  if (!envelope) return out;
+  const fr = SAMPLE_RATE / envelope.hopSamples;
+  // analyzeRhythm's own tempo range (MIN_BPM, MAX_BPM in src/analysis/rhythm/analyze.ts).
+  const tempo = trackTempo(envelope.values, fr, { minBpm: 60, maxBpm: 200 });
+  const atS = (frame: number) => (envelope.offsetSamples + frame * envelope.hopSamples) / SAMPLE_RATE;
+  const ref = truth.beats;
+  out.push(`\n${id} (chart ${truth.tempos[0]!.bpm} BPM), 10 s at a time:\n`);
+  out.push(
+    "| from s | clarity min–mean (gate 0.3) | tempogram BPM | beats placed | their BPM | on / off-beat / elsewhere |",
+  );
+  out.push("|---|---|---|---|---|---|");
+  const end = samples.length / SAMPLE_RATE;
+  for (let a = 0; a < end; a += 10) {
+    const ws = tempo.windows.filter((w) => atS(w.center) >= a && atS(w.center) < a + 10);
+    if (ws.length === 0) continue;
+    const cl = ws.map((w) => w.clarity);
+    const path = ws.map((w) => (60 * fr) / tempo.periodAt[w.center]!);
+    const bs = r.beats.filter((b) => b >= a * SAMPLE_RATE && b < (a + 10) * SAMPLE_RATE);
+    const ibis = bs
+      .slice(1)
+      .map((b, i) => b - bs[i]!)
+      .sort((x, y) => x - y);
+    const where = diagnose(bs, ref, 0).where;
+    out.push(
+      `| ${a} | ${f2(Math.min(...cl))}–${f2(cl.reduce((x, y) => x + y, 0) / cl.length)} | ${Math.round(Math.min(...path))}–${Math.round(Math.max(...path))} | ${bs.length} | ${ibis.length ? Math.round((60 * SAMPLE_RATE) / ibis[ibis.length >> 1]!) : "—"} | ${bs.length ? `${where.on} / ${where.off} / ${where.elsewhere}` : "—"} |`,
+    );
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const songs = existsSync(ROOT) ? findSongs() : [];
   if (songs.length === 0) {
@@ -300,6 +337,7 @@ async function main(): Promise<void> {
   );
   const rows: string[] = [];
   const notes: string[] = [];
+  const detail: string[] = [];
   const checks: string[] = [];
   const sums = { f: 0, fa: 0, df: 0, ours: 0, theirs: 0, tempo: 0, tempoA: 0, n: 0, nA: 0 };
   for (const song of songs) {
@@ -317,9 +355,10 @@ async function main(): Promise<void> {
       `| ${song.id} | ${truth.tempos.map((t) => `${t.bpm} BPM from ${f1(t.fromS)} s`).join(", ")} | ${truth.meter} | ${truth.delayMs} | ${song.stems.length} | ${truth.beats.length} | ${check ? `${check.notes}: ${f1(check.medianMs)} (${f1(check.iqr[0])} to ${f1(check.iqr[1])})` : "—"} |`,
     );
     const t0 = performance.now();
-    const { analysis } = await analyzeSong(tools, file);
+    const { analysis, samples } = await analyzeSong(tools, file);
     const seconds = (performance.now() - t0) / 1000;
     const base = await aubio(file);
+    if (process.argv.includes("--sections")) detail.push(...sections(song.id, samples, truth));
     const f = beatFMeasure(analysis.beats, truth.beats, TOL);
     const fa = base ? beatFMeasure(base.beats, truth.beats, TOL) : null;
     const df = beatFMeasure(analysis.downbeats, truth.downbeats, TOL);
@@ -381,6 +420,7 @@ async function main(): Promise<void> {
   console.log(
     "Best level: the highest F against the truth beats, the truth at double tempo, at half tempo (either phase) or shifted half a beat (off-beat). Unmatched stretch: first to last truth beat after 5 s of the longest run with no estimate within ±70 ms.",
   );
+  for (const line of detail) console.log(line);
 }
 
 await main();
