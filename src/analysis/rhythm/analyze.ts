@@ -10,7 +10,7 @@ import { SAMPLE_RATE } from "../../time/index.js";
 import { type Periods, trackBeats, trimWeakEnds } from "./beats.js";
 import { combineAccents, detectMeter, downbeatFlags, harmonicChange } from "./meter.js";
 import { onsetFrames } from "./onset.js";
-import { trackTempo } from "./tempo.js";
+import { type TempoTrack, trackTempo } from "./tempo.js";
 
 export interface Rhythm {
   /** Beats per minute, or null where the song has no steady beat. */
@@ -39,6 +39,17 @@ const MAX_BPM = 200;
 const LONG_BREAK_SECONDS = 5;
 /** A window whose comb score is below this has no beat worth tapping (a metronome scores ~0.9, noise ~0.1). */
 const MIN_CLARITY = 0.3;
+/**
+ * Dense real mixes (distorted guitars over double-kick drums) score 0.15–0.3 while their tempo holds
+ * to the BPM for minutes; a voice alone or rubato reaches that score only here and there, at a
+ * tempo that wanders. So a window this clear counts too when the tempo path around it is steady:
+ * within `STEADY_TOLERANCE` of its own in `STEADY_SHARE` of the windows `STEADY_REACH` either side.
+ * Chosen on the Frets on Fire recordings and the evaluation set's a cappella song (docs/bench/rhythm.md).
+ */
+const MIN_STEADY_CLARITY = 0.15;
+const STEADY_REACH = 6;
+const STEADY_TOLERANCE = 0.02;
+const STEADY_SHARE = 0.9;
 /**
  * Halfway onsets this strong relative to the beats mean the beat is twice as fast. On synthesised
  * grooves eighth-note hi-hats score at most 0.03 and a backbeat counted in half time 0.9–1.0.
@@ -86,7 +97,7 @@ export function analyzeRhythm(
 
   // Beats go where there is sound with a clear pulse; gaps in either shorter than a long break
   // are bridged, so the count goes on through a one-bar stop or a drum fill.
-  const clarity = clarityAt(tempo.windows, env.length);
+  const clarity = clarityAt(steadyClarity(tempo), env.length);
   const runs = runsWhere(
     env.length,
     (t) => loud[t] === 1 && clarity[t]! >= MIN_CLARITY,
@@ -230,6 +241,24 @@ function loudFrames(env: Float32Array, fr: number): Uint8Array {
   const out = new Uint8Array(n);
   if (typical > 0) for (let i = 0; i < n; i++) out[i] = local[i]! >= 0.1 * typical ? 1 : 0;
   return out;
+}
+
+/**
+ * The windows with their clarity raised to `MIN_CLARITY` where it is at least `MIN_STEADY_CLARITY`
+ * and the tempo path holds steady around them, so the beat gate lets them through.
+ */
+export function steadyClarity(tempo: TempoTrack): { center: number; clarity: number }[] {
+  const periods = tempo.windows.map((w) => tempo.periodAt[Math.min(w.center, tempo.periodAt.length - 1)]!);
+  return tempo.windows.map((w, j) => {
+    if (w.clarity >= MIN_CLARITY || w.clarity < MIN_STEADY_CLARITY) return w;
+    let near = 0;
+    let all = 0;
+    for (let q = Math.max(0, j - STEADY_REACH); q <= Math.min(periods.length - 1, j + STEADY_REACH); q++) {
+      all++;
+      if (Math.abs(periods[q]! / periods[j]! - 1) < STEADY_TOLERANCE) near++;
+    }
+    return near >= STEADY_SHARE * all ? { center: w.center, clarity: MIN_CLARITY } : w;
+  });
 }
 
 /** Each frame's clarity: that of the tempogram window centred nearest to it. */
