@@ -1,11 +1,11 @@
 // The render graph: exact trims and xfade offsets from integer frames, fit without stretching, safe escaping, chunks.
 import { describe, expect, it } from "vitest";
 import { UserInputError } from "../errors/index.js";
+import { escapeFilterValue } from "../media/index.js";
 import { type Rate, samplesToFrames } from "../time/index.js";
 import {
   buildRenderGraph,
   effectiveSettings,
-  escapeFilterValue,
   fitFilters,
   framesToSecondsText,
   piecesOf,

@@ -5,6 +5,7 @@
 // exact frame times printed to the microsecond (ffmpeg rounds them back to the same frame). A clip is
 // split into its head, plain middle and tail; plain parts and transitions follow each other in one concat.
 import { UserInputError } from "../errors/index.js";
+import { escapeFilterValue } from "../media/index.js";
 import { type Rate, rateToString } from "../time/index.js";
 import { type Clip, placeTrack, shownFrames, type Timeline } from "./timeline.js";
 import { timelineProblem } from "./timeline-json.js";
@@ -150,15 +151,6 @@ export function framesToSecondsText(frames: number, rate: Rate): string {
   const whole = Math.floor(us / 1_000_000);
   const frac = String(us % 1_000_000).padStart(6, "0");
   return `${whole}.${frac}`;
-}
-
-/**
- * Escapes a value for an ffmpeg filter option inside a filtergraph: quoted for the option parser,
- * then its quotes and backslashes escaped for the graph parser (ffmpeg-filters "Notes on filtergraph escaping").
- */
-export function escapeFilterValue(value: string): string {
-  const level1 = `'${value.replaceAll("'", `'\\''`)}'`;
-  return level1.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
 }
 
 /** One part of the output: a clip's media frames, or black. */

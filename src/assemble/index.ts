@@ -4,7 +4,6 @@ export type { Aspect, Fit, GraphOptions, Piece, RenderGraph, RenderSettings } fr
 export {
   buildRenderGraph,
   effectiveSettings,
-  escapeFilterValue,
   fitFilters,
   framesToSecondsText,
   graphArgs,

@@ -1,8 +1,10 @@
 // Writing pictures drawn in code (the demo singer, analysis plots) as PNG files, with text burnt in by libass.
+
 import { rm, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { Cancelled, MediaError } from "../errors/index.js";
 import { tempSibling, withTempOutput } from "../files/index.js";
+import { escapeFilterValue } from "./escape.js";
 import { runFfmpeg } from "./run.js";
 import type { Tools } from "./tools.js";
 
@@ -37,12 +39,6 @@ export function fontlessGlyphs(log: string): string[] {
 }
 
 const FONT_HINT = "install fontconfig and a font (Debian: apt-get install fonts-noto-cjk)";
-
-/** A filter option value quoted for ffmpeg's option parser, then escaped for the filtergraph parser. */
-function filterValue(value: string): string {
-  const quoted = `'${value.replaceAll("'", `'\\''`)}'`;
-  return quoted.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
-}
 
 function encodeArgs(image: RgbPixels, out: string, filter?: string): string[] {
   return [
@@ -93,7 +89,7 @@ export async function writePng(
         // -loglevel warning (after runFfmpeg's "error") lets libass say which glyphs it found no font for.
         const { stderr } = await runFfmpeg(
           tools,
-          ["-loglevel", "warning", ...encodeArgs(image, tmp, `ass=filename=${filterValue(assPath)}`)],
+          ["-loglevel", "warning", ...encodeArgs(image, tmp, `ass=filename=${escapeFilterValue(assPath)}`)],
           { ...run, stdin: image.pixels },
         );
         const missing = fontlessGlyphs(stderr);

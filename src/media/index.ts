@@ -1,5 +1,6 @@
 // media: the only module that spawns ffmpeg and ffprobe.
 
+export { escapeFilterValue } from "./escape.js";
 export type { RgbPixels, WritePngOptions, WritePngResult } from "./image.js";
 export { fontlessGlyphs, writePng } from "./image.js";
 export type { MemoryWatch } from "./memory.js";
