@@ -10,6 +10,7 @@ import { SAMPLE_RATE } from "../../time/index.js";
 import { type Periods, trackBeats, trimWeakEnds } from "./beats.js";
 import { combineAccents, detectMeter, downbeatFlags, harmonicChange } from "./meter.js";
 import { onsetFrames } from "./onset.js";
+import { correctPhase } from "./phase.js";
 import { type TempoTrack, trackTempo } from "./tempo.js";
 
 export interface Rhythm {
@@ -108,7 +109,10 @@ export function analyzeRhythm(
   for (const run of runs) {
     if (run.end - run.start < MIN_RUN_SECONDS * fr) continue;
     const beats = trimWeakEnds(
-      beatsInRun(env, { lo: tempo.periodLo, hi: tempo.periodHi }, run.start, run.end, fr),
+      correctPhase(
+        beatsInRun(env, { lo: tempo.periodLo, hi: tempo.periodHi }, run.start, run.end, fr),
+        onsets,
+      ),
       (f) => peakNear(env, f, 2),
     );
     if (beats.length >= 2) {

@@ -18,6 +18,12 @@ export interface GroovePart {
   readonly swing?: number;
   /** Hi-hat on eighths (default) or on quarters only. */
   readonly hats?: "eighths" | "quarters" | "none";
+  /**
+   * The drum pattern. rock (default): kick on 1 and 3, snare on 2 and 4. skank: kick on every
+   * beat, a snare twice as loud on every "and" (as in thrash and punk mixes, where the loudest
+   * hit falls between the beats).
+   */
+  readonly pattern?: "rock" | "skank";
   readonly gainDb?: number;
 }
 
@@ -187,10 +193,15 @@ export function synthesizeSong(spec: SongSpec): SynthSong {
           const note = BASS_NOTES[Math.floor(k / meter) % BASS_NOTES.length]!;
           mix.tone(t, period * meter * 0.95, note, 0.35 * gain);
         }
-        // 4/4: kick on 1 and 3, snare on 2 and 4. 3/4: kick on 1, snare on 2 and 3 (a waltz).
-        const kick = meter === 4 ? pos % 2 === 0 : pos === 0;
-        if (kick) mix.kick(t, gain);
-        else mix.snare(t, gain);
+        if (part.pattern === "skank") {
+          mix.kick(t, gain);
+          mix.snare(t + swing * period, 2 * gain);
+        } else {
+          // 4/4: kick on 1 and 3, snare on 2 and 4. 3/4: kick on 1, snare on 2 and 3 (a waltz).
+          const kick = meter === 4 ? pos % 2 === 0 : pos === 0;
+          if (kick) mix.kick(t, gain);
+          else mix.snare(t, gain);
+        }
         if (part.hats !== "none") {
           mix.hat(t, gain);
           if (part.hats !== "quarters") mix.hat(t + swing * period, 0.7 * gain);
