@@ -29,6 +29,26 @@ const HOP_SECONDS = 1;
 /** Where the prior peaks and how wide it is, in octaves (as Ellis 2007 and librosa). */
 const PRIOR_BPM = 120;
 const PRIOR_OCTAVES = 1;
+/**
+ * Most songs keep one tempo, and a section read at exactly 2:3, 3:4, 4:3 or 3:2 of it is far more
+ * often a pattern that repeats every 3 beats (or 3 half-beats) than a real change of tempo: a
+ * listener who has counted a song at 180 keeps counting 180 through a passage that also fits
+ * 120. So once the first path holds one tempo (within 2 %) in at least `SONG_PRIOR_SHARE` of the
+ * windows with a pulse, a second path is found with those exact ratios of its period costing
+ * `CONFUSION_COST` per window: about what the prior charges an octave away from 120 BPM, and more
+ * than the 0.1–0.2 by which the onsets of such a passage favoured 120 over 180 in the Frets on
+ * Fire recordings (docs/bench/rhythm.md), far less than the 1–3.5 by which a real step (100 →
+ * 140 BPM in the evaluation set) favours its new tempo. Octaves are left to the prior and the
+ * halfway check; other ratios (100 → 130 BPM) are left alone.
+ */
+const SONG_PRIOR_SHARE = 0.4;
+const SONG_PRIOR_TOLERANCE = 0.02;
+const METRICAL_RATIOS = [2 / 3, 3 / 4, 4 / 3, 3 / 2];
+/** How near a ratio a lag counts as it: 1.5 %, or half a lag where lags are coarser than that. */
+const RATIO_TOLERANCE = 0.015;
+const CONFUSION_COST = 0.5;
+/** Windows clearer than this have a pulse worth counting in the song's tempo (noise scores ~0.1). */
+const PULSE_CLARITY = 0.15;
 /** Cost of a tempo change per octave, in log-evidence units. */
 const JUMP_COST = 8;
 /** The largest tempo step the beat tracker is left free to place (a ratio of periods). */
@@ -87,39 +107,26 @@ export function trackTempo(env: Float32Array, frameRate: number, options: TempoO
     clarity.push(best);
   }
 
-  // Viterbi over (window, lag).
+  // A first path with the listener's generic prior, then a second with the prior moved to the
+  // tempo the song itself keeps (see SONG_PRIOR_SHARE).
   const w = centers.length;
-  const score = new Float64Array(lags);
-  const next = new Float64Array(lags);
-  const back = new Int32Array(w * lags);
   const jump = new Float64Array(lags * lags);
   for (let a = 0; a < lags; a++) {
     for (let b = 0; b < lags; b++)
       jump[a * lags + b] = JUMP_COST * Math.abs(Math.log2((a + minLag) / (b + minLag)));
   }
-  const evidence = (j: number, k: number) => Math.log(Math.max(0, combs[j]![k]!) + 0.02) + prior[k]!;
-  for (let k = 0; k < lags; k++) score[k] = evidence(0, k);
-  for (let j = 1; j < w; j++) {
-    for (let k = 0; k < lags; k++) {
-      let best = -Infinity;
-      let arg = k;
-      for (let q = 0; q < lags; q++) {
-        const s = score[q]! - jump[k * lags + q]!;
-        if (s > best) {
-          best = s;
-          arg = q;
-        }
-      }
-      next[k] = best + evidence(j, k);
-      back[j * lags + k] = arg;
+  let path = viterbi(combs, prior, jump);
+  const own = dominantLag(path, clarity, minLag);
+  if (own !== null) {
+    const songPrior = Float64Array.from(prior);
+    for (let l = minLag; l <= maxLag; l++) {
+      const confused = METRICAL_RATIOS.some(
+        (r) => Math.abs(l - r * own) <= Math.max(0.5, RATIO_TOLERANCE * r * own),
+      );
+      if (confused) songPrior[l - minLag]! -= CONFUSION_COST;
     }
-    score.set(next);
+    path = viterbi(combs, songPrior, jump);
   }
-  const path = new Int32Array(w);
-  let last = 0;
-  for (let k = 1; k < lags; k++) if (score[k]! > score[last]!) last = k;
-  path[w - 1] = last;
-  for (let j = w - 1; j > 0; j--) path[j - 1] = back[j * lags + path[j]!]!;
 
   const windowPeriod = new Float64Array(w);
   for (let j = 0; j < w; j++) windowPeriod[j] = refine(combs[j]!, path[j]!) + minLag;
@@ -166,4 +173,59 @@ function refine(values: Float64Array, k: number): number {
   if (d >= 0) return k;
   const delta = (0.5 * (a - c)) / d;
   return Math.abs(delta) < 1 ? k + delta : k;
+}
+
+/** The best path of lags (indices into each comb) through the windows. */
+function viterbi(combs: readonly Float64Array[], prior: Float64Array, jump: Float64Array): Int32Array {
+  const w = combs.length;
+  const lags = prior.length;
+  const score = new Float64Array(lags);
+  const next = new Float64Array(lags);
+  const back = new Int32Array(w * lags);
+  const evidence = (j: number, k: number) => Math.log(Math.max(0, combs[j]![k]!) + 0.02) + prior[k]!;
+  for (let k = 0; k < lags; k++) score[k] = evidence(0, k);
+  for (let j = 1; j < w; j++) {
+    for (let k = 0; k < lags; k++) {
+      let best = -Infinity;
+      let arg = k;
+      for (let q = 0; q < lags; q++) {
+        const s = score[q]! - jump[k * lags + q]!;
+        if (s > best) {
+          best = s;
+          arg = q;
+        }
+      }
+      next[k] = best + evidence(j, k);
+      back[j * lags + k] = arg;
+    }
+    score.set(next);
+  }
+  const path = new Int32Array(w);
+  let last = 0;
+  for (let k = 1; k < lags; k++) if (score[k]! > score[last]!) last = k;
+  path[w - 1] = last;
+  for (let j = w - 1; j > 0; j--) path[j - 1] = back[j * lags + path[j]!]!;
+  return path;
+}
+
+/**
+ * The lag the path keeps in at least `SONG_PRIOR_SHARE` of the windows with a pulse (within
+ * `SONG_PRIOR_TOLERANCE`), or null when the song keeps no one tempo that long.
+ */
+function dominantLag(path: Int32Array, clarity: readonly number[], minLag: number): number | null {
+  const lags: number[] = [];
+  path.forEach((k, j) => {
+    if (clarity[j]! >= PULSE_CLARITY) lags.push(k + minLag);
+  });
+  if (lags.length === 0) return null;
+  let best = 0;
+  let arg = 0;
+  for (const l of new Set(lags)) {
+    const near = lags.filter((m) => Math.abs(m / l - 1) <= SONG_PRIOR_TOLERANCE).length;
+    if (near > best) {
+      best = near;
+      arg = l;
+    }
+  }
+  return best >= SONG_PRIOR_SHARE * lags.length ? arg : null;
 }
