@@ -166,22 +166,80 @@ export function analyzeRhythm(
  * The tempogram prefers the slower of two octaves when alternate beats differ (kick, then a louder
  * snare): the pattern then repeats best every two beats. A musician counts the faster pulse when the
  * halfway points between the slow beats carry onsets nearly as strong as the beats (a backbeat),
- * not when only hi-hats sit there.
+ * not when only hi-hats sit there. A run may hold a section read at half the tempo of the rest
+ * (a half-time reading of a few bars of a fast song), so this is decided per stretch of one tempo.
  */
-function beatsInRun(env: Float32Array, periods: Periods, start: number, end: number, fr: number): number[] {
+export function beatsInRun(
+  env: Float32Array,
+  periods: Periods,
+  start: number,
+  end: number,
+  fr: number,
+): number[] {
   const beats = trackBeats(env, periods, start, end);
   if (beats.length < 4) return beats;
-  const period = (beats[beats.length - 1]! - beats[0]!) / (beats.length - 1);
-  if ((60 * fr) / period > MAX_BPM / 2) return beats;
-  let on = 0;
-  let mid = 0;
-  for (let i = 0; i + 1 < beats.length; i++) {
-    on += peakNear(env, beats[i]!, 2);
-    mid += peakNear(env, (beats[i]! + beats[i + 1]!) / 2, 2);
+  const stretches = oneTempoStretches(beats);
+  let lo = periods.lo;
+  let hi = periods.hi;
+  stretches.forEach(([i, j], s) => {
+    if (j - i < 4) return;
+    const period = (beats[j - 1]! - beats[i]!) / (j - 1 - i);
+    if ((60 * fr) / period > MAX_BPM / 2) return;
+    let on = 0;
+    let mid = 0;
+    for (let k = i; k + 1 < j; k++) {
+      on += peakNear(env, beats[k]!, 2);
+      mid += peakNear(env, (beats[k]! + beats[k + 1]!) / 2, 2);
+    }
+    if (mid < HALFWAY_RATIO * on) return;
+    if (lo === periods.lo) {
+      lo = Float32Array.from(periods.lo);
+      hi = Float32Array.from(periods.hi);
+    }
+    // The whole run when it is one stretch; else from this stretch's first beat to the next's.
+    const from = s === 0 ? start : Math.round(beats[i]!);
+    const to = s === stretches.length - 1 ? end : Math.round(beats[j]!);
+    for (let t = from; t < to; t++) {
+      lo[t] = periods.lo[t]! / 2;
+      hi[t] = periods.hi[t]! / 2;
+    }
+  });
+  return lo === periods.lo ? beats : trackBeats(env, { lo, hi }, start, end);
+}
+
+/** An octave: stretches split where the beat interval halves or doubles (ratios beyond these). */
+const STRETCH_RATIO_LOW = 0.7;
+const STRETCH_RATIO_HIGH = 1.4;
+/** How many intervals in a row must be off the stretch's own before a new stretch begins. */
+const STRETCH_CONFIRM = 4;
+
+/**
+ * Index ranges [i, j) of beats at one tempo: a new stretch begins where `STRETCH_CONFIRM`
+ * intervals in a row differ from the median of the stretch's last eight by an octave-sized ratio,
+ * so a single slipped beat or a ramp does not split a run, and a jump to half or double tempo does.
+ */
+function oneTempoStretches(beats: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  let first = 0;
+  const ibi = (k: number) => beats[k + 1]! - beats[k]!;
+  for (let k = 1; k + STRETCH_CONFIRM < beats.length; k++) {
+    const recent: number[] = [];
+    for (let q = Math.max(first, k - 8); q < k; q++) recent.push(ibi(q));
+    if (recent.length < 2) continue;
+    recent.sort((a, b) => a - b);
+    const median = recent[recent.length >> 1]!;
+    let off = 0;
+    for (let q = k; q < k + STRETCH_CONFIRM; q++) {
+      const r = ibi(q) / median;
+      if (r < STRETCH_RATIO_LOW || r > STRETCH_RATIO_HIGH) off++;
+    }
+    if (off === STRETCH_CONFIRM) {
+      out.push([first, k + 1]);
+      first = k;
+    }
   }
-  if (mid < HALFWAY_RATIO * on) return beats;
-  const half = (a: Float32Array) => Float32Array.from(a, (p) => p / 2);
-  return trackBeats(env, { lo: half(periods.lo), hi: half(periods.hi) }, start, end);
+  out.push([first, beats.length]);
+  return out;
 }
 
 /**
