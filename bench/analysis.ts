@@ -7,11 +7,9 @@
 // Beat F-measure at ±70 ms (mir_eval rules: beats before 5 s ignored), tempo error, vocal-activity
 // frame accuracy at 10 ms frames (no lyrics given), and wall time per song. aubio (Debian
 // aubio-tools) is run on the same files in the same run as the baseline beat tracker.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { analyzeSong } from "../src/analysis/index.js";
 import { beatFMeasure } from "../src/analysis/rhythm/score.js";
 import type { Span } from "../src/analysis/types.js";
@@ -25,10 +23,10 @@ import {
 } from "../src/analysis/voice/index.js";
 import { decodeMono, findTools } from "../src/media/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../src/time/index.js";
+import { aubio } from "./aubio.js";
 import { buildEvalset, SONGS } from "./evalset/build.js";
 import { bestOfSeconds } from "./timing.js";
 
-const run = promisify(execFile);
 const DIR = resolve("bench/out/evalset");
 const TOL = secondsToSamples(0.07);
 
@@ -45,25 +43,6 @@ const toSpans = (xs: [number, number][]): Span[] =>
   xs.map(([a, b]) => ({ start: secondsToSamples(a), end: secondsToSamples(b) }));
 const f2 = (x: number) => x.toFixed(2);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-async function aubio(file: string): Promise<{ beats: number[]; bpm: number | null; seconds: number } | null> {
-  try {
-    const t0 = performance.now();
-    const { stdout } = await run("aubio", ["beat", file], { maxBuffer: 1 << 24 });
-    const seconds = (performance.now() - t0) / 1000;
-    const beats = stdout
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-      .filter(Number.isFinite)
-      .map(secondsToSamples);
-    const { stdout: t } = await run("aubio", ["tempo", file]);
-    const bpm = Number.parseFloat(t.trim().split(/\s+/)[0] ?? "");
-    return { beats, bpm: Number.isFinite(bpm) ? bpm : null, seconds };
-  } catch {
-    return null;
-  }
-}
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
@@ -112,9 +91,9 @@ async function main(): Promise<void> {
     sums.acc += v.accuracy;
     sums.n++;
     sums.ours += seconds;
-    sums.theirs += base?.seconds ?? 0;
+    sums.theirs += base?.beatSeconds ?? 0;
     rows.push(
-      `| ${t.id} | ${f === null ? "—" : f2(f)} | ${fa === null ? "—" : f2(fa)} | ${tempoErr(analysis.tempoBpm)} | ${tempoErr(base?.bpm ?? null)} | ${pct(v.accuracy)} | ${pct(v.recall)} | ${pct(v.falseAlarm)} | ${analysis.vocalSource} | ${f2(seconds)} | ${base ? f2(base.seconds) : "—"} |`,
+      `| ${t.id} | ${f === null ? "—" : f2(f)} | ${fa === null ? "—" : f2(fa)} | ${tempoErr(analysis.tempoBpm)} | ${tempoErr(base?.bpm ?? null)} | ${pct(v.accuracy)} | ${pct(v.recall)} | ${pct(v.falseAlarm)} | ${analysis.vocalSource} | ${f2(seconds)} | ${base ? f2(base.beatSeconds) : "—"} |`,
     );
     console.error(`${t.id}: done`);
   }

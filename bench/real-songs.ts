@@ -26,6 +26,7 @@ import { trackTempo } from "../src/analysis/rhythm/tempo.js";
 import { withTempOutput } from "../src/files/index.js";
 import { findTools, probe, runFfmpeg, type Tools } from "../src/media/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../src/time/index.js";
+import { aubio } from "./aubio.js";
 
 const { Midi } = tonejsMidi;
 const run = promisify(execFile);
@@ -158,25 +159,6 @@ async function truthOf(song: Song, durationS: number): Promise<Truth> {
     downbeats: toSamples(barTicks),
     delayMs,
   };
-}
-
-async function aubio(file: string): Promise<{ beats: number[]; bpm: number | null; seconds: number } | null> {
-  try {
-    const t0 = performance.now();
-    const { stdout } = await run("aubio", ["beat", file], { maxBuffer: 1 << 24 });
-    const { stdout: t } = await run("aubio", ["tempo", file]);
-    const seconds = (performance.now() - t0) / 1000;
-    const beats = stdout
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-      .filter(Number.isFinite)
-      .map(secondsToSamples);
-    const bpm = Number.parseFloat(t.trim().split(/\s+/)[0] ?? "");
-    return { beats, bpm: Number.isFinite(bpm) ? bpm : null, seconds };
-  } catch {
-    return null;
-  }
 }
 
 /**

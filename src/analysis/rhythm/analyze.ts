@@ -7,7 +7,7 @@
 
 import { throwIfAborted, UserInputError } from "../../errors/index.js";
 import { SAMPLE_RATE } from "../../time/index.js";
-import { type Periods, trackBeats, trimWeakEnds } from "./beats.js";
+import { type Periods, peakNear, trackBeats, trimWeakEnds } from "./beats.js";
 import { combineAccents, detectMeter, downbeatFlags, harmonicChange } from "./meter.js";
 import { onsetFrames } from "./onset.js";
 import { correctPhase } from "./phase.js";
@@ -358,15 +358,6 @@ function runsWhere(n: number, ok: (t: number) => boolean, bridge: number): { sta
     t = end;
   }
   return runs;
-}
-
-function peakNear(values: Float32Array, frame: number, radius: number): number {
-  const c = Math.round(frame);
-  let best = 0;
-  for (let i = Math.max(0, c - radius); i <= Math.min(values.length - 1, c + radius); i++) {
-    if (values[i]! > best) best = values[i]!;
-  }
-  return best;
 }
 
 /** Inter-beat intervals, in frames, of every run. */

@@ -75,3 +75,13 @@ export function trimWeakEnds(beats: number[], strength: (frame: number) => numbe
   while (last > first && values[last]! < threshold) last--;
   return beats.slice(first, last + 1);
 }
+
+/** The strongest value within `radius` frames of `frame`: an onset near a beat, not only on it. */
+export function peakNear(values: Float32Array, frame: number, radius: number): number {
+  const c = Math.round(frame);
+  let best = 0;
+  for (let i = Math.max(0, c - radius); i <= Math.min(values.length - 1, c + radius); i++) {
+    if (values[i]! > best) best = values[i]!;
+  }
+  return best;
+}

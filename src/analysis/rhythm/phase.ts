@@ -10,6 +10,7 @@
 // beat) keeps the decision by stretch, as music keeps its phase for a section: a half-beat slip in
 // the music itself needs a bar of odd length, which these songs do not have.
 
+import { peakNear } from "./beats.js";
 import { harmonicChange } from "./meter.js";
 
 export interface PhaseEvidence {
@@ -113,13 +114,4 @@ function localPeriod(beats: readonly number[], i: number): number {
 
 function mean(values: readonly number[]): number {
   return values.length ? values.reduce((s, v) => s + v, 0) / values.length : 0;
-}
-
-function peakNear(values: Float32Array, frame: number, radius: number): number {
-  const c = Math.round(frame);
-  let best = 0;
-  for (let i = Math.max(0, c - radius); i <= Math.min(values.length - 1, c + radius); i++) {
-    if (values[i]! > best) best = values[i]!;
-  }
-  return best;
 }
