@@ -16,7 +16,6 @@ import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { analyzeSong } from "../src/analysis/index.js";
 import type { Analysis, Span } from "../src/analysis/types.js";
 import { findTools } from "../src/media/index.js";
 import {
@@ -37,11 +36,18 @@ import {
 } from "../src/time/index.js";
 import { buildEvalset, SONGS as EVAL_SONGS } from "./evalset/build.js";
 import {
+  IT,
+  IT_OPTIONS,
+  IT_TRANSITION,
   type LeastWaste,
+  LYRIC_MODES,
+  type LyricsMode,
   leastWaste,
   leastWasteOnBeat,
   median as median2,
   type PlanTruth,
+  planScored,
+  SetFigures,
   scorePlan,
 } from "./evalset/score.js";
 import { bestOfSeconds } from "./timing.js";
@@ -169,32 +175,14 @@ function synthetic(): void {
 }
 
 const EVAL_DIR = resolve("bench/out/evalset");
-const IT = CONSTRAINTS.infinitetalk;
-/** As the CLI plans a song (src/cli/commands.ts planForSong): 0.32 s crossfades at the provider's fps. */
-const IT_TRANSITION = Math.round(0.32 * 25);
-const IT_OPTIONS: PlanOptions = { provider: "infinitetalk", transitionFrames: IT_TRANSITION };
 const run = promisify(execFile);
+type Lyrics = LyricsMode;
+const planEvalSong = (tools: ReturnType<typeof findTools>, truth: PlanTruth, lyrics: Lyrics) =>
+  planScored(tools, EVAL_DIR, truth, lyrics);
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(1))
     .join(" / ");
-
-type Lyrics = "none" | "lrc" | "suno" | "suno-rough";
-const LYRIC_FILE: Record<Lyrics, (id: string) => string | undefined> = {
-  none: () => undefined,
-  lrc: (id) => join(EVAL_DIR, `${id}.lrc`),
-  suno: (id) => join(EVAL_DIR, `${id}.suno.json`),
-  "suno-rough": (id) => join(EVAL_DIR, `${id}.suno-rough.json`),
-};
-
-const LYRIC_MODES = Object.keys(LYRIC_FILE) as Lyrics[];
-
-async function planEvalSong(tools: ReturnType<typeof findTools>, truth: PlanTruth, lyrics: Lyrics) {
-  const lyricsPath = LYRIC_FILE[lyrics](truth.id);
-  const { analysis } = await analyzeSong(tools, join(EVAL_DIR, truth.file), lyricsPath ? { lyricsPath } : {});
-  const plan = planSong(analysis, IT, IT_OPTIONS);
-  return { analysis, plan, score: scorePlan(plan, truth) };
-}
 
 /** Planner figures on the evaluation set, and the 3-minute speed against aubio, in one run. */
 async function evalset(): Promise<void> {
@@ -242,67 +230,6 @@ async function evalset(): Promise<void> {
   bothFigures(analysed);
   await evalSpeed(tools);
   console.log(`\nload average at end (1/5/15 min): ${load()}`);
-}
-
-/**
- * Sums one lyric mode's plans over the evaluation set. Waste in both definitions: frames generated ÷
- * frames used in the video (THE figure), and frames generated ÷ the song's frames (handles counted
- * as waste, the figure before 2026-11-26), each with its least possible beside it.
- */
-class SetFigures {
-  static readonly HEADER =
-    "cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | " +
-    "waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible | " +
-    "generated ÷ song frames (handles as waste) mean / frames-weighted / worst | songs over 1.05 by it | its least possible mean / frames-weighted";
-  static readonly RULE = "---|".repeat(10);
-  inWord = 0;
-  cuts = 0;
-  beatMs: number[] = [];
-  worstBeat = 0;
-  waste: number[] = [];
-  bound: number[] = [];
-  perSong: number[] = [];
-  boundPerSong: number[] = [];
-  /** Frames generated, used in the video, and the songs' own, summed over the set: as one job list. */
-  generated = 0;
-  used = 0;
-  songFrames = 0;
-  boundGenerated = 0;
-  boundUsed = 0;
-  boundLeastGenerated = 0;
-  /** Frames of each job: what re-rolling that one segment generates again. */
-  jobFrames: number[] = [];
-
-  add(plan: Plan, sc: ReturnType<typeof scorePlan>, bound: LeastWaste): void {
-    this.inWord += sc.inWord.length;
-    this.cuts += sc.cuts;
-    this.beatMs.push(...sc.beatMs);
-    const beat = median2(sc.beatMs);
-    if (Number.isFinite(beat)) this.worstBeat = Math.max(this.worstBeat, beat);
-    this.waste.push(plan.wasteRatio);
-    this.bound.push(bound.wasteRatio);
-    this.perSong.push(sc.generatedPerSongFrame);
-    this.boundPerSong.push(bound.generatedPerSongFrame);
-    this.generated += plan.segments.reduce((n, s) => n + s.generateFrames, 0);
-    this.used += framesUsed(plan.segments, IT_TRANSITION);
-    this.songFrames += plan.segments.reduce((n, s) => n + s.frames, 0);
-    this.boundGenerated += bound.generated;
-    this.boundUsed += bound.used;
-    this.boundLeastGenerated += bound.leastGenerated;
-    this.jobFrames.push(...plan.segments.map((s) => s.generateFrames));
-  }
-
-  row(): string {
-    const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
-    const over = (xs: number[]) => `${xs.filter((w) => w > 1.05 + 1e-9).length}/${xs.length}`;
-    return (
-      `${this.inWord}/${this.cuts} | ${median2(this.beatMs).toFixed(1)} | ${this.worstBeat.toFixed(1)} | ` +
-      `${mean(this.waste).toFixed(4)} / ${(this.generated / this.used).toFixed(4)} / ${Math.max(...this.waste).toFixed(4)} | ` +
-      `${over(this.waste)} | ${mean(this.bound).toFixed(4)} / ${(this.boundGenerated / this.boundUsed).toFixed(4)} | ${over(this.bound)} | ` +
-      `${mean(this.perSong).toFixed(4)} / ${(this.generated / this.songFrames).toFixed(4)} / ${Math.max(...this.perSong).toFixed(4)} | ` +
-      `${over(this.perSong)} | ${mean(this.boundPerSong).toFixed(4)} / ${(this.boundLeastGenerated / this.songFrames).toFixed(4)}`
-    );
-  }
 }
 
 /**

@@ -10,6 +10,8 @@
 // returns them ({"data":{"alignedWords":[{word,startS,endS,success,palign}]}}, a section header
 // carried by the first word of a section: "[Chorus]\nWord"), exact and rough (`<id>.suno-rough.json`:
 // edges off by up to 80 ms and one word in 20 unaligned, as a real aligner errs).
+// `buildSongs` builds other specs the same way; a spec with a `backing` (a recorded instrumental and
+// its known beats, as bench/real-songs.ts gives) is sung over that in place of the synthetic band.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -47,6 +49,21 @@ export interface SongSpec {
   musicGain?: number;
   /** Bars of rest between sung lines (default 1). */
   restBars?: number;
+  /** A recorded instrumental in place of the drums, bass and pad (the beats are then its own). */
+  backing?: Backing;
+}
+
+/** A real instrumental to sing over: its audio, the beats known for it, and the voice's level on top. */
+export interface Backing {
+  /** Where it comes from, for the truth file (e.g. "sectoid/Feelings 45.47–115.47 s"). */
+  source: string;
+  /** Mono at 48 kHz, `duration` seconds long. */
+  pcm: Float32Array;
+  /** Beat and downbeat times in seconds from the backing's first sample (e.g. a chart's). */
+  beats: number[];
+  downbeats: number[];
+  /** The voice's RMS over its sung frames (`vocalTruth`) against the backing's over the same frames, in dB. */
+  voiceOverDb: number;
 }
 
 export const SONGS: SongSpec[] = [
@@ -388,6 +405,34 @@ export function vocalTruth(stem: Float32Array): [number, number][] {
 
 const ms = (s: number) => Math.round(s * 1000) / 1000;
 
+/**
+ * Puts the backing into `music` at the level that leaves the voice `voiceOverDb` over it (RMS over
+ * the sung frames, as a pop mix sits the voice on top), then scales both down together if their sum
+ * would pass 0.98 of full scale after the master gain — a real backing is mastered loud, and a
+ * clipped mix would change what the detector hears.
+ */
+function levelBacking(backing: Backing, music: Float32Array, voice: Float32Array): void {
+  let v = 0;
+  let m = 0;
+  for (const [a, b] of vocalTruth(voice)) {
+    for (let i = Math.round(a * SR); i < Math.min(voice.length, Math.round(b * SR)); i++) {
+      v += (voice[i] ?? 0) ** 2;
+      m += (backing.pcm[i] ?? 0) ** 2;
+    }
+  }
+  const gain = m > 0 ? Math.sqrt(v / m) * 10 ** (-backing.voiceOverDb / 20) : 1;
+  let peak = 0;
+  for (let i = 0; i < music.length; i++) {
+    music[i] = (backing.pcm[i] ?? 0) * gain;
+    peak = Math.max(peak, 0.6 * Math.abs((music[i] ?? 0) + (voice[i] ?? 0)));
+  }
+  if (peak <= 0.98) return;
+  for (let i = 0; i < music.length; i++) {
+    music[i] = ((music[i] ?? 0) * 0.98) / peak;
+    voice[i] = ((voice[i] ?? 0) * 0.98) / peak;
+  }
+}
+
 export interface TruthLine {
   text: string;
   start_s: number;
@@ -480,11 +525,12 @@ async function buildSong(
   const n = Math.round(spec.duration * SR);
   const music = new Float32Array(n);
   const voice = new Float32Array(n);
-  const beats = beatTimes(spec.tempo, spec.duration);
-  const downbeats = beats.filter((_, i) => i % spec.meter === 0);
+  const beats = spec.backing?.beats ?? beatTimes(spec.tempo, spec.duration);
+  const downbeats = spec.backing?.downbeats ?? beats.filter((_, i) => i % spec.meter === 0);
   const level = (t: number) => (spec.musicGain ?? 1) * (spec.quietIntro && t < spec.quietIntro ? 0.12 : 1);
 
-  for (let b = 0; b < beats.length; b++) {
+  // A backing replaces the synthetic band: it is levelled against the voice once the voice is placed.
+  for (let b = 0; !spec.backing && b < beats.length; b++) {
     const t = beats[b] ?? 0;
     const at = Math.round(t * SR);
     const inBar = b % spec.meter;
@@ -497,7 +543,7 @@ async function buildSong(
     const off = t + (next - t) * (spec.swing ? 2 / 3 : 1 / 2);
     add(music, shots.hat, Math.round(off * SR), 0.45 * g);
   }
-  if (beats.length > 0) bassAndPad(music, beats, spec.meter, level);
+  if (beats.length > 0 && !spec.backing) bassAndPad(music, beats, spec.meter, level);
 
   // Voice: lines start on downbeats (or every 2.2 s a cappella), a bar of rest (restBars) between lines.
   const barStarts = downbeats.length > 0 ? downbeats : Array.from({ length: 200 }, (_, i) => i * 2.2);
@@ -551,6 +597,7 @@ async function buildSong(
     const len = Math.round(spec.fadeOut * SR);
     for (let i = 0; i < len; i++) fade[n - len + i] = Math.min(fade[n - len + i] ?? 1, 1 - i / len);
   }
+  if (spec.backing) levelBacking(spec.backing, music, voice);
   const mix = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     voice[i] = (voice[i] ?? 0) * (fade[i] ?? 1);
@@ -588,6 +635,9 @@ async function buildSong(
     tempo_map: spec.tempo,
     meter: spec.tempo.length ? spec.meter : null,
     swing: spec.swing ?? false,
+    ...(spec.backing
+      ? { backing: spec.backing.source, voice_over_backing_db: spec.backing.voiceOverDb }
+      : {}),
     beats_s: beats.map(ms),
     downbeats_s: downbeats.map(ms),
     vocal_intervals_s: vocalTruth(voice).map(([a, b]) => [ms(a), ms(b)]),
@@ -617,13 +667,20 @@ async function buildSong(
   return file;
 }
 
-export async function buildEvalset(outDir: string, only?: (s: SongSpec) => boolean): Promise<string[]> {
+export function buildEvalset(outDir: string, only?: (s: SongSpec) => boolean): Promise<string[]> {
+  return buildSongs(
+    SONGS.filter((s) => !only || only(s)),
+    outDir,
+  );
+}
+
+/** Builds the given songs into `outDir` (audio, `<id>.json` truth, LRC and Suno files); returns the audio files. */
+export async function buildSongs(specs: SongSpec[], outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), "refrain-evalset-"));
   try {
     const shots = await oneShots(work);
     const files: string[] = [];
-    const specs = SONGS.filter((s) => !only || only(s));
     // Two at a time: the machine has two cores, and ffmpeg encodes while the next song mixes.
     for (let i = 0; i < specs.length; i += 2) {
       const batch = specs.slice(i, i + 2).map((s) => buildSong(s, outDir, work, shots));

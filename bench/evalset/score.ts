@@ -1,6 +1,25 @@
 // Scores a plan against an evaluation song's ground truth: cuts inside sung words, distance to beats, waste.
+import { join } from "node:path";
+import { analyzeSong } from "../../src/analysis/index.js";
+import type { Tools } from "../../src/media/index.js";
+import { CONSTRAINTS, framesUsed, type PlanOptions, planSong } from "../../src/plan/index.js";
 import type { ClipConstraints, Plan } from "../../src/plan/types.js";
 import { fitFrames, SAMPLE_RATE, secondsToSamples } from "../../src/time/index.js";
+
+export const IT = CONSTRAINTS.infinitetalk;
+/** As the CLI plans a song (src/cli/commands.ts planForSong): 0.32 s crossfades at the provider's fps. */
+export const IT_TRANSITION = Math.round(0.32 * 25);
+export const IT_OPTIONS: PlanOptions = { provider: "infinitetalk", transitionFrames: IT_TRANSITION };
+
+/** Which lyrics the analysis is given: none, the LRC, the exact or the rough Suno aligned words. */
+export type LyricsMode = "none" | "lrc" | "suno" | "suno-rough";
+const LYRIC_FILE: Record<LyricsMode, (dir: string, id: string) => string | undefined> = {
+  none: () => undefined,
+  lrc: (dir, id) => join(dir, `${id}.lrc`),
+  suno: (dir, id) => join(dir, `${id}.suno.json`),
+  "suno-rough": (dir, id) => join(dir, `${id}.suno-rough.json`),
+};
+export const LYRIC_MODES = Object.keys(LYRIC_FILE) as LyricsMode[];
 
 /** The part of `<id>.json` a plan is scored against (seconds, rounded to milliseconds). */
 export interface PlanTruth {
@@ -241,4 +260,73 @@ function planSpace(
     return g > c.maxFrames ? Number.POSITIVE_INFINITY : g;
   };
   return { n, perFrame, handle, legal, gen };
+}
+
+/** A song analysed as the CLI does (with the given lyrics from `dir`), planned for InfiniteTalk, and scored. */
+export async function planScored(tools: Tools, dir: string, truth: PlanTruth, lyrics: LyricsMode) {
+  const lyricsPath = LYRIC_FILE[lyrics](dir, truth.id);
+  const { analysis } = await analyzeSong(tools, join(dir, truth.file), lyricsPath ? { lyricsPath } : {});
+  const plan = planSong(analysis, IT, IT_OPTIONS);
+  return { analysis, plan, score: scorePlan(plan, truth) };
+}
+
+/**
+ * Sums one lyric mode's plans over a set of songs. Waste in both definitions: frames generated ÷
+ * frames used in the video (THE figure), and frames generated ÷ the song's frames (handles counted
+ * as waste, the figure before 2026-11-26), each with its least possible beside it.
+ */
+export class SetFigures {
+  static readonly HEADER =
+    "cuts in words (all songs) | median cut→beat ms (all cuts) | worst song's median cut→beat ms | " +
+    "waste mean / frames-weighted / worst | songs over 1.05 | least possible mean / frames-weighted | songs over 1.05 at the least possible | " +
+    "generated ÷ song frames (handles as waste) mean / frames-weighted / worst | songs over 1.05 by it | its least possible mean / frames-weighted";
+  static readonly RULE = "---|".repeat(10);
+  inWord = 0;
+  cuts = 0;
+  beatMs: number[] = [];
+  worstBeat = 0;
+  waste: number[] = [];
+  bound: number[] = [];
+  perSong: number[] = [];
+  boundPerSong: number[] = [];
+  /** Frames generated, used in the video, and the songs' own, summed over the set: as one job list. */
+  generated = 0;
+  used = 0;
+  songFrames = 0;
+  boundGenerated = 0;
+  boundUsed = 0;
+  boundLeastGenerated = 0;
+  /** Frames of each job: what re-rolling that one segment generates again. */
+  jobFrames: number[] = [];
+
+  add(plan: Plan, sc: ReturnType<typeof scorePlan>, bound: LeastWaste): void {
+    this.inWord += sc.inWord.length;
+    this.cuts += sc.cuts;
+    this.beatMs.push(...sc.beatMs);
+    const beat = median(sc.beatMs);
+    if (Number.isFinite(beat)) this.worstBeat = Math.max(this.worstBeat, beat);
+    this.waste.push(plan.wasteRatio);
+    this.bound.push(bound.wasteRatio);
+    this.perSong.push(sc.generatedPerSongFrame);
+    this.boundPerSong.push(bound.generatedPerSongFrame);
+    this.generated += plan.segments.reduce((n, s) => n + s.generateFrames, 0);
+    this.used += framesUsed(plan.segments, IT_TRANSITION);
+    this.songFrames += plan.segments.reduce((n, s) => n + s.frames, 0);
+    this.boundGenerated += bound.generated;
+    this.boundUsed += bound.used;
+    this.boundLeastGenerated += bound.leastGenerated;
+    this.jobFrames.push(...plan.segments.map((s) => s.generateFrames));
+  }
+
+  row(): string {
+    const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
+    const over = (xs: number[]) => `${xs.filter((w) => w > 1.05 + 1e-9).length}/${xs.length}`;
+    return (
+      `${this.inWord}/${this.cuts} | ${median(this.beatMs).toFixed(1)} | ${this.worstBeat.toFixed(1)} | ` +
+      `${mean(this.waste).toFixed(4)} / ${(this.generated / this.used).toFixed(4)} / ${Math.max(...this.waste).toFixed(4)} | ` +
+      `${over(this.waste)} | ${mean(this.bound).toFixed(4)} / ${(this.boundGenerated / this.boundUsed).toFixed(4)} | ${over(this.bound)} | ` +
+      `${mean(this.perSong).toFixed(4)} / ${(this.generated / this.songFrames).toFixed(4)} / ${Math.max(...this.perSong).toFixed(4)} | ` +
+      `${over(this.perSong)} | ${mean(this.boundPerSong).toFixed(4)} / ${(this.boundLeastGenerated / this.songFrames).toFixed(4)}`
+    );
+  }
 }
