@@ -1,8 +1,11 @@
 // Scores the beat tracker on real studio recordings with authored tempo maps (Frets on Fire song packs), beside aubio.
 //
-// Run: npx tsx bench/real-songs.ts [--sections]
+// Run: npx tsx bench/real-songs.ts [--sections] [--sung [--build]]
 //   --sections  also print, per 10 s of each song, what the tracker saw: the tempogram's pulse
 //               clarity and tempo path, and how many beats it placed, at what tempo, on or off the beat
+//   --sung      only the second part (run after the beat table by default): a sung voice with exact
+//               word times over 70 s of each Sectoid recording, planned as bench/plan.ts plans the
+//               evaluation set (see `sung` below); --build rebuilds those songs
 // Needs Debian's fretsonfire-songs-muldjord and fretsonfire-songs-sectoid (4 + 4 songs; skipped with
 // a one-line hint when missing; FOF_SONGS=<dir> points elsewhere) and aubio-tools for the baseline.
 // Each song folder has its stems as .ogg (song, guitar, sometimes rhythm), a notes.mid whose tempo
@@ -15,7 +18,7 @@
 // mir_eval's rules (beats before 5 s ignored), tempo against the dominant chart tempo.
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -23,10 +26,23 @@ import tonejsMidi from "@tonejs/midi";
 import { analyzeSong } from "../src/analysis/index.js";
 import { analyzeRhythm, beatFMeasure } from "../src/analysis/rhythm/index.js";
 import { trackTempo } from "../src/analysis/rhythm/tempo.js";
+import { voicingScore } from "../src/analysis/voice/index.js";
 import { withTempOutput } from "../src/files/index.js";
-import { findTools, probe, runFfmpeg, type Tools } from "../src/media/index.js";
+import { decodeMono, findTools, probe, runFfmpeg, type Tools } from "../src/media/index.js";
 import { SAMPLE_RATE, secondsToSamples } from "../src/time/index.js";
 import { aubio } from "./aubio.js";
+import { buildSongs, type SongSpec } from "./evalset/build.js";
+import {
+  IT,
+  IT_TRANSITION,
+  LYRIC_MODES,
+  type LyricsMode,
+  leastWaste,
+  median,
+  type PlanTruth,
+  planScored,
+  SetFigures,
+} from "./evalset/score.js";
 
 const { Midi } = tonejsMidi;
 const run = promisify(execFile);
@@ -54,6 +70,7 @@ interface Truth {
 
 const f2 = (x: number) => x.toFixed(2);
 const f1 = (x: number) => x.toFixed(1);
+const f3 = (x: number) => x.toFixed(3);
 const slug = (s: string) =>
   s
     .toLowerCase()
@@ -303,14 +320,7 @@ function sections(id: string, samples: Float32Array, truth: Truth): string[] {
   return out;
 }
 
-async function main(): Promise<void> {
-  const songs = existsSync(ROOT) ? findSongs() : [];
-  if (songs.length === 0) {
-    console.log(
-      `real-songs: no Frets on Fire song packs under ${ROOT}; skipped (apt-get install -y fretsonfire-songs-muldjord fretsonfire-songs-sectoid)`,
-    );
-    return;
-  }
+async function beatTable(songs: Song[]): Promise<void> {
   const tools = findTools();
   console.log(
     `# real recordings: ${songs.length} songs from ${ROOT} — ${new Date().toISOString()} — load ${loadavg()
@@ -405,4 +415,295 @@ async function main(): Promise<void> {
   for (const line of detail) console.log(line);
 }
 
-await main();
+/**
+ * The sung songs: 70 s of each Sectoid recording (instrumental: Silero hears no voice in them), from
+ * the first chart downbeat at or after `fromS` — where the full band with drums has come in, past the
+ * intro (escape-from-chaosland and war-of-freedom open softer for ~15 s, feelings plays a clean
+ * ~45 s intro, metal-madness starts loud after 5 s). Two sung in English, two in Mandarin.
+ */
+const SUNG: { song: string; lang: "en" | "cmn"; fromS: number }[] = [
+  { song: "sectoid-escape-from-chaosland", lang: "en", fromS: 20 },
+  { song: "sectoid-feelings", lang: "cmn", fromS: 45 },
+  { song: "sectoid-metal-madness", lang: "en", fromS: 10 },
+  { song: "sectoid-war-of-freedom", lang: "cmn", fromS: 20 },
+];
+const SUNG_SECONDS = 70;
+/** The voice's RMS over its sung frames against the backing's over the same frames: on top, as in a pop mix. */
+const VOICE_OVER_DB = 3;
+const SUNG_DIR = join(OUT, "sung");
+const sungId = (s: (typeof SUNG)[number]) => `${s.song.replace(/^sectoid-/, "")}-${s.lang}`;
+
+interface SungTruth extends PlanTruth {
+  backing: string;
+  language: string;
+  tempo_map: { bpm: number }[];
+  vocal_intervals_s: [number, number][];
+  lines: unknown[];
+}
+
+/**
+ * Builds the sung songs into bench/out/real-songs/sung/ (once): the recording's 70 s section at
+ * 48 kHz mono as the backing, the chart's beats and downbeats in it as the truth, and the evaluation
+ * set's voice over it (bench/evalset/build.ts: espeak-ng words on half-beats from the chart's
+ * downbeats, a bar of rest between lines, words and vocal intervals known from construction).
+ */
+async function buildSung(tools: Tools, songs: Song[]): Promise<void> {
+  const specs: SongSpec[] = [];
+  for (const s of SUNG) {
+    const song = songs.find((x) => x.id === s.song);
+    if (!song) continue;
+    const file = await mix(tools, song);
+    const truth = await truthOf(song, (await probe(tools, file)).durationS);
+    const samples = await decodeMono(tools, file);
+    const start = truth.downbeats.find((d) => d >= secondsToSamples(s.fromS));
+    const n = SUNG_SECONDS * SAMPLE_RATE;
+    if (start === undefined || start + n > samples.length)
+      throw new Error(`${s.song}: no ${SUNG_SECONDS} s from ${s.fromS} s`);
+    const inside = (xs: number[]) =>
+      xs.filter((x) => x >= start && x < start + n).map((x) => (x - start) / SAMPLE_RATE);
+    // Every Sectoid chart is one tempo in 4/4 (truthOf's table), so one tempo entry describes the section.
+    specs.push({
+      id: sungId(s),
+      duration: SUNG_SECONDS,
+      tempo: [{ at: 0, bpm: truth.tempos[0]!.bpm }],
+      meter: 4,
+      lang: s.lang,
+      format: "wav",
+      sampleRate: 44_100,
+      backing: {
+        source: `${song.dir.split("/").slice(-2).join("/")} ${f2(start / SAMPLE_RATE)}–${f2((start + n) / SAMPLE_RATE)} s`,
+        pcm: samples.slice(start, start + n),
+        beats: inside(truth.beats),
+        downbeats: inside(truth.downbeats),
+        voiceOverDb: VOICE_OVER_DB,
+      },
+    });
+  }
+  await buildSongs(specs, SUNG_DIR);
+  // The section without the voice, as the control: what the tracker and the detector make of the band alone.
+  for (const spec of specs) {
+    const raw = join(SUNG_DIR, `.${spec.id}.f32`);
+    await writeFile(raw, Buffer.from(spec.backing!.pcm.buffer));
+    await withTempOutput(join(SUNG_DIR, `${spec.id}.backing.wav`), (tmp) =>
+      runFfmpeg(tools, [
+        "-f",
+        "f32le",
+        "-ar",
+        String(SAMPLE_RATE),
+        "-ac",
+        "1",
+        "-i",
+        raw,
+        "-ar",
+        "44100",
+        "-c:a",
+        "pcm_s16le",
+        tmp,
+      ]),
+    );
+    await rm(raw);
+  }
+}
+
+/**
+ * Detected voice outside the true vocal intervals (pieces of at least 0.1 s), told apart by where
+ * they sit: running on after a sung line ends, starting before one, or alone (no line touches it).
+ */
+function falseVoice(est: readonly { start: number; end: number }[], ref: [number, number][]) {
+  const pieces: [number, number][] = [];
+  for (const e of est) {
+    let from = e.start / SAMPLE_RATE;
+    const to = e.end / SAMPLE_RATE;
+    for (const [a, b] of ref) {
+      if (b <= from || a >= to) continue;
+      if (a > from) pieces.push([from, a]);
+      from = Math.max(from, b);
+    }
+    if (to > from) pieces.push([from, to]);
+  }
+  const touches = (t: number, ends: number[]) => ends.some((x) => Math.abs(x - t) < 0.011);
+  const out = { after: [] as number[], before: [] as number[], alone: [] as string[] };
+  for (const [a, b] of pieces.filter(([a, b]) => b - a >= 0.1)) {
+    if (
+      touches(
+        a,
+        ref.map((r) => r[1]),
+      )
+    )
+      out.after.push(b - a);
+    else if (
+      touches(
+        b,
+        ref.map((r) => r[0]),
+      )
+    )
+      out.before.push(b - a);
+    else out.alone.push(`${f2(a)}–${f2(b)}`);
+  }
+  return out;
+}
+
+/** Each cut as "t: ±ms to the chart's beat (fraction of a beat) / ms to ours" — a cut off the chart but on our beat is the tracker's. */
+function offBeatCuts(cuts: readonly number[], ours: readonly number[], chartS: readonly number[]): string {
+  const chart = chartS.map(secondsToSamples);
+  return cuts
+    .map((c) => {
+      let k = 0;
+      for (let i = 1; i < chart.length; i++) if (Math.abs(chart[i]! - c) < Math.abs(chart[k]! - c)) k = i;
+      const d = c - chart[k]!;
+      const period = (chart[k + 1] ?? chart[k]! + 1) - chart[k]!;
+      const toOurs = Math.min(...ours.map((b) => Math.abs(b - c)));
+      const ms = (x: number) => Math.round((1000 * x) / SAMPLE_RATE);
+      return `${f2(c / SAMPLE_RATE)}: ${d >= 0 ? "+" : ""}${ms(d)} (${f2(d / period)}) / ${ms(toOurs)}`;
+    })
+    .join("; ");
+}
+
+/**
+ * A sung voice with exact word times over real recordings, measured as bench/plan.ts measures the
+ * evaluation set: each song analysed as the CLI does with each kind of lyrics (none, LRC, exact and
+ * rough Suno aligned words), planned for InfiniteTalk with 0.32 s crossfades, its cuts scored against
+ * the true words and the chart's beats, its waste against the least any plan could reach; without
+ * lyrics also the detected voice against the true vocal intervals (10 ms frames) and the beats.
+ */
+async function sung(songs: Song[]): Promise<void> {
+  const tools = findTools();
+  const have = SUNG.filter((s) => songs.some((x) => x.id === s.song));
+  if (have.length === 0) {
+    console.log(
+      `real-songs --sung: no Sectoid pack under ${ROOT}; skipped (apt-get install -y fretsonfire-songs-sectoid)`,
+    );
+    return;
+  }
+  if (
+    process.argv.includes("--build") ||
+    !have.every((s) => existsSync(join(SUNG_DIR, `${sungId(s)}.backing.wav`)))
+  ) {
+    const t0 = performance.now();
+    await buildSung(tools, songs);
+    console.error(
+      `built ${have.length} sung songs in ${f1((performance.now() - t0) / 1000)} s → ${SUNG_DIR}`,
+    );
+  }
+  console.log(
+    `\n# Sung voice over real recordings: ${have.length} songs in ${SUNG_DIR} — ${new Date().toISOString()} — load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
+  );
+  const truths: SungTruth[] = [];
+  for (const s of have)
+    truths.push(JSON.parse(await readFile(join(SUNG_DIR, `${sungId(s)}.json`), "utf8")) as SungTruth);
+  console.log(
+    "| song | language | section of the recording | chart BPM | lines / words | sung seconds (vocal truth) | voice over backing |",
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const t of truths) {
+    const sungS = t.vocal_intervals_s.reduce((n, [a, b]) => n + b - a, 0);
+    console.log(
+      `| ${t.id} | ${t.language} | ${t.backing} | ${t.tempo_map[0]?.bpm} | ${t.lines.length} / ${t.words.length} | ${f1(sungS)} of ${SUNG_SECONDS} | +${VOICE_OVER_DB} dB RMS |`,
+    );
+  }
+  console.log(
+    "\nInfiniteTalk (25 fps, 81 + 72k frames), 0.32 s crossfades; cuts scored against the true words, beats against the chart\n",
+  );
+  console.log(
+    "| song | lyrics given | vocal source | cuts | cuts in words | closest cut to a word ms | median cut→beat ms | waste | least waste possible | beat F (±70 ms) | vocal frame acc / recall / false alarm | detected voice outside the truth (≥ 0.1 s): after a line / before a line / alone |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const all = Object.fromEntries(LYRIC_MODES.map((m) => [m, new SetFigures()])) as Record<
+    LyricsMode,
+    SetFigures
+  >;
+  const voice = { acc: 0, recall: 0, fa: 0, n: 0 };
+  const beatF: number[] = [];
+  const offBeat: string[] = [];
+  const withVoice = new Map<string, string>();
+  for (const truth of truths) {
+    const ref = truth.vocal_intervals_s.map(([a, b]) => ({
+      start: secondsToSamples(a),
+      end: secondsToSamples(b),
+    }));
+    let bound: ReturnType<typeof leastWaste> | undefined;
+    for (const lyrics of LYRIC_MODES) {
+      const { analysis, plan, score } = await planScored(tools, SUNG_DIR, truth, lyrics);
+      // The least any plan could waste with the planner's default 4–15 s segments and 8-frame crossfades.
+      bound ??= leastWaste(truth, analysis.durationSamples, IT, IT_TRANSITION, 100, 375);
+      all[lyrics].add(plan, score, bound);
+      const f = beatFMeasure(analysis.beats, truth.beats_s.map(secondsToSamples), TOL);
+      let vocal = "—";
+      let outside = "—";
+      if (lyrics === "none") {
+        const v = voicingScore(analysis.vocal, ref, analysis.durationSamples);
+        voice.acc += v.accuracy;
+        voice.recall += v.recall;
+        voice.fa += v.falseAlarm;
+        voice.n++;
+        beatF.push(f);
+        withVoice.set(
+          truth.id,
+          `${bpmCell(analysis.tempoBpm, truth.tempo_map[0]!.bpm)}, F ${f2(f)}, ${analysis.warnings.join("; ") || "no warning"}`,
+        );
+        vocal = `${f3(v.accuracy)} / ${f3(v.recall)} / ${f3(v.falseAlarm)}`;
+        const o = falseVoice(analysis.vocal, truth.vocal_intervals_s);
+        const range = (xs: number[]) =>
+          xs.length ? ` (${f2(Math.min(...xs))}–${f2(Math.max(...xs))} s)` : "";
+        outside = `${o.after.length}${range(o.after)} / ${o.before.length}${range(o.before)} / ${o.alone.length ? o.alone.join(", ") : "0"}`;
+      }
+      const where = score.inWord.map((w) => `"${w.word}" ${f2(w.startS)}–${f2(w.endS)} cut ${f2(w.cutS)}`);
+      const beat = median(score.beatMs);
+      if (beat > 40)
+        offBeat.push(
+          `| ${truth.id} | ${lyrics} | ${f1(beat)} | ${offBeatCuts(plan.cuts, analysis.beats, truth.beats_s)} |`,
+        );
+      console.log(
+        `| ${truth.id} | ${lyrics} | ${analysis.vocalSource} | ${score.cuts} | ${score.inWord.length}${where.length ? ` (${where.join("; ")})` : ""} | ` +
+          `${score.clearanceMs.toFixed(0)} | ${f1(beat)} | ${score.wasteRatio.toFixed(4)} | ${bound.wasteRatio.toFixed(4)} | ${f2(f)} | ${vocal} | ${outside} |`,
+      );
+    }
+  }
+  if (offBeat.length) {
+    console.log(
+      "\nWhere the median cut→beat is over 40 ms: each cut, its distance to the nearest chart beat (in beats), and to our nearest beat\n",
+    );
+    console.log("| song | lyrics given | median ms | cut s: to chart beat ms (beats) / to our beat ms |");
+    console.log("|---|---|---|---|");
+    for (const row of offBeat) console.log(row);
+  }
+  console.log(
+    "\nThe voice's effect on the tracker: the same sections without it (`<id>.backing.wav`), analysed as the CLI does, no lyrics\n",
+  );
+  console.log(
+    "| song | chart BPM | with the voice: our BPM, beat F, warnings | band alone: our BPM, beat F, warnings | band alone: voice detected s |",
+  );
+  console.log("|---|---|---|---|---|");
+  for (const truth of truths) {
+    const { analysis } = await analyzeSong(tools, join(SUNG_DIR, `${truth.id}.backing.wav`));
+    const f = beatFMeasure(analysis.beats, truth.beats_s.map(secondsToSamples), TOL);
+    const heard = analysis.vocal.reduce((n, v) => n + v.end - v.start, 0) / SAMPLE_RATE;
+    const bpm = truth.tempo_map[0]!.bpm;
+    console.log(
+      `| ${truth.id} | ${bpm} | ${withVoice.get(truth.id)} | ${bpmCell(analysis.tempoBpm, bpm)}, F ${f2(f)}, ${analysis.warnings.join("; ") || "no warning"} | ${f2(heard)} |`,
+    );
+  }
+  console.log(`\n| lyrics given | ${SetFigures.HEADER} |`);
+  console.log(`|---|${SetFigures.RULE}`);
+  for (const lyrics of LYRIC_MODES) console.log(`| ${lyrics} | ${all[lyrics].row()} |`);
+  console.log(
+    `\nNo lyrics, over the ${voice.n} songs: vocal frame accuracy ${f3(voice.acc / voice.n)}, recall ${f3(voice.recall / voice.n)}, false alarm ${f3(voice.fa / voice.n)} (10 ms frames); beat F ${f2(beatF.reduce((p, q) => p + q, 0) / beatF.length)} (${beatF.map(f2).join(", ")}).`,
+  );
+  console.log(
+    `load at end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+}
+
+const songs = existsSync(ROOT) ? findSongs() : [];
+if (songs.length === 0) {
+  console.log(
+    `real-songs: no Frets on Fire song packs under ${ROOT}; skipped (apt-get install -y fretsonfire-songs-muldjord fretsonfire-songs-sectoid)`,
+  );
+} else {
+  if (!process.argv.includes("--sung")) await beatTable(songs);
+  await sung(songs);
+}
