@@ -18,7 +18,7 @@
 // mir_eval's rules (beats before 5 s ignored), tempo against the dominant chart tempo.
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -480,29 +480,6 @@ async function buildSung(tools: Tools, songs: Song[]): Promise<void> {
     });
   }
   await buildSongs(specs, SUNG_DIR);
-  // The section without the voice, as the control: what the tracker and the detector make of the band alone.
-  for (const spec of specs) {
-    const raw = join(SUNG_DIR, `.${spec.id}.f32`);
-    await writeFile(raw, Buffer.from(spec.backing!.pcm.buffer));
-    await withTempOutput(join(SUNG_DIR, `${spec.id}.backing.wav`), (tmp) =>
-      runFfmpeg(tools, [
-        "-f",
-        "f32le",
-        "-ar",
-        String(SAMPLE_RATE),
-        "-ac",
-        "1",
-        "-i",
-        raw,
-        "-ar",
-        "44100",
-        "-c:a",
-        "pcm_s16le",
-        tmp,
-      ]),
-    );
-    await rm(raw);
-  }
 }
 
 /**

@@ -606,8 +606,6 @@ async function buildSong(
     mix[i] = Math.max(-1, Math.min(1, 0.6 * (music[i] ?? 0) * (fade[i] ?? 1) + (voice[i] ?? 0)));
   }
 
-  const raw = join(work, `${spec.id}.f32`);
-  await writeFile(raw, Buffer.from(mix.buffer));
   const codec = {
     wav: ["-c:a", "pcm_s16le"],
     mp3: ["-c:a", "libmp3lame", "-b:a", "192k"],
@@ -615,13 +613,38 @@ async function buildSong(
     m4a: ["-c:a", "aac", "-b:a", "192k"],
     ogg: ["-c:a", "libvorbis", "-q:a", "5"],
   }[spec.format];
-  const file = `${spec.id}.${spec.format}`;
-  const tmp = join(outDir, `.${file}.tmp.${spec.format}`);
-  await run("ffmpeg", [
-    ...["-hide_banner", "-loglevel", "error", "-y", "-f", "f32le", "-ar", String(SR), "-ac", "1", "-i", raw],
-    ...["-ar", String(spec.sampleRate), "-ac", String(spec.channels ?? 1), ...codec, tmp],
-  ]);
-  await rename(tmp, join(outDir, file));
+  const encode = async (pcm: Float32Array, name: string) => {
+    const raw = join(work, `${name}.f32`);
+    await writeFile(raw, Buffer.from(pcm.buffer));
+    const file = `${name}.${spec.format}`;
+    const tmp = join(outDir, `.${file}.tmp.${spec.format}`);
+    await run("ffmpeg", [
+      ...[
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "f32le",
+        "-ar",
+        String(SR),
+        "-ac",
+        "1",
+        "-i",
+        raw,
+      ],
+      ...["-ar", String(spec.sampleRate), "-ac", String(spec.channels ?? 1), ...codec, tmp],
+    ]);
+    await rename(tmp, join(outDir, file));
+    return file;
+  };
+  const file = await encode(mix, spec.id);
+  // The backing alone, at the level it has in the mix (`<id>.backing.<format>`): the control without the voice.
+  if (spec.backing)
+    await encode(
+      music.map((x, i) => 0.6 * x * (fade[i] ?? 1)),
+      `${spec.id}.backing`,
+    );
 
   const truth = {
     version: 1,
