@@ -109,10 +109,12 @@ export function analyzeRhythm(
   for (const run of runs) {
     if (run.end - run.start < MIN_RUN_SECONDS * fr) continue;
     const beats = trimWeakEnds(
-      correctPhase(
-        beatsInRun(env, { lo: tempo.periodLo, hi: tempo.periodHi }, run.start, run.end, fr),
-        onsets,
-      ),
+      correctPhase(beatsInRun(env, { lo: tempo.periodLo, hi: tempo.periodHi }, run.start, run.end, fr), {
+        // The sub-bass, not the whole low band: a man's sung words reach down to 100 Hz.
+        low: onsets.subBass,
+        tonal: onsets.tonal,
+        tonalBands: onsets.tonalBands,
+      }),
       (f) => peakNear(env, f, 2),
     );
     if (beats.length >= 2) {

@@ -1,4 +1,4 @@
-// Onset envelopes: how much new sound starts in each short frame, over all bands and in the bass.
+// Onset envelopes: how much new sound starts in each short frame, over all bands, in the bass and in the sub-bass.
 //
 // Log-magnitude spectral flux from an STFT (fft.js). The audio is first decimated to about
 // 12 kHz: onsets of drums and notes are plain below 6 kHz, and a quarter of the samples makes a
@@ -17,6 +17,11 @@ export interface OnsetFrames {
   readonly flux: Float32Array;
   /** Flux of the lowest bands (kick, bass): the accent used for downbeats. */
   readonly low: Float32Array;
+  /**
+   * Flux of the sub-bass bands only (a kick's thump, the bass's lowest notes), out of reach of a
+   * sung voice: the cue that tells the beat from the "and" (phase.ts).
+   */
+  readonly subBass: Float32Array;
   /** Log level of the bands from about 30 Hz to 1 kHz (bass notes, chords), `tonalBands` per frame. */
   readonly tonal: Float32Array;
   readonly tonalBands: number;
@@ -33,6 +38,18 @@ const WINDOW = 512;
 const HOP = 128;
 /** Upper edge of the "low" band: kick drum and bass fundamentals. */
 const LOW_BAND_HZ = 160;
+/**
+ * The lowest fundamental a sung voice has in pop and rock (a low male voice sings down to about
+ * 100 Hz; the evaluation set's espeak-ng voices measure 100–130 Hz over the Sectoid backings). The
+ * "low" band above reaches 117 Hz, so each word a man sings starts a low-band onset; sung on the
+ * "and", those outvote the kick and move the phase. The sub-bass is the bins whose Hann main lobe
+ * (centre ± 2 bins) stays below this, so no voice leaks in: at 12 kHz the 23 and 47 Hz bins.
+ * Measured as the phase cue on the 4 sung Sectoid sections and the 8 band-only recordings
+ * (docs/bench/rhythm.md): the bins up to 23, 47, 70, 94 and 117 Hz gave mean beat F 0.62, 0.69,
+ * 0.66, 0.64, 0.62 with the voice and 0.69, 0.74, 0.73, 0.72, 0.72 without.
+ */
+const VOICE_FLOOR_HZ = 100;
+const HANN_HALF_LOBE_BINS = 2;
 /**
  * Harmonic/percussive medians: over 9 frames in time (96 ms: longer than a drum's attack, shorter
  * than a sung syllable) and 9 bands across (about an octave and a half above 300 Hz, where voice
@@ -58,6 +75,9 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
   const edges = bandEdges(rate);
   const bands = edges.length - 1;
   const lowBands = edges.findIndex((e) => (e * rate) / WINDOW > LOW_BAND_HZ) - 1;
+  // Band b's top bin is edges[b + 1] - 1; it is sub-bass when its main lobe ends below the voice.
+  let subBands = 0;
+  while (((edges[subBands + 1]! - 1 + HANN_HALF_LOBE_BINS) * rate) / WINDOW < VOICE_FLOOR_HZ) subBands++;
   let prev = new Float64Array(bands);
   let cur = new Float64Array(bands);
   const tonalFrom = edges.findIndex((e) => (e * rate) / WINDOW >= TONAL_LOW_HZ);
@@ -65,12 +85,14 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
   const tonalBands = tonalTo - tonalFrom;
   const tonal = new Float32Array(frames * tonalBands);
   const low = new Float32Array(frames);
+  const subBass = new Float32Array(frames);
   const magnitude = new Float32Array(frames * bands);
   for (let f = 0; f < frames; f++) {
     const start = f * HOP;
     for (let i = 0; i < WINDOW; i++) input[i] = audio[start + i]! * window[i]!;
     fft.realTransform(spectrum, input);
     let bass = 0;
+    let sub = 0;
     for (let b = 0; b < bands; b++) {
       let power = 0;
       for (let k = edges[b]!; k < edges[b + 1]!; k++) {
@@ -87,8 +109,10 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
       if (b >= tonalFrom && b < tonalTo) tonal[f * tonalBands + b - tonalFrom] = level;
       const rise = level - prev[b]!;
       if (rise > 0 && b < lowBands) bass += rise;
+      if (rise > 0 && b < subBands) sub += rise;
     }
     low[f] = f === 0 ? 0 : bass;
+    subBass[f] = f === 0 ? 0 : sub;
     const t = prev;
     prev = cur;
     cur = t;
@@ -96,6 +120,7 @@ export function onsetFrames(samples: Float32Array, sampleRate: number): OnsetFra
   return {
     flux: percussiveFlux(magnitude, bands, frames),
     low,
+    subBass,
     tonal,
     tonalBands,
     hopSamples: HOP * factor,

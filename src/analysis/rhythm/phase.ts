@@ -4,7 +4,8 @@
 // the "and" (a snare or open hi-hat between the beats, a skank beat), so a whole section can be
 // tracked half a beat off while the tempo is exact. What a listener counts on is where the kick
 // and bass land and where the chords change: a chord is held from one beat and changes on the
-// next, seldom on an "and". So, per stretch of beats, the low-band onsets and the harmonic change
+// next, seldom on an "and". So, per stretch of beats, the sub-bass onsets (under any sung
+// fundamental: a voice phrasing on the "and" must not count as a kick) and the harmonic change
 // at the beats are compared with those halfway between; where the halfway points carry clearly
 // more for several bars, the beats move there. A two-state Viterbi path (as found / moved half a
 // beat) keeps the decision by stretch, as music keeps its phase for a section: a half-beat slip in
@@ -14,7 +15,7 @@ import { peakNear } from "./beats.js";
 import { harmonicChange } from "./meter.js";
 
 export interface PhaseEvidence {
-  /** Low-band onset strength per frame (kick, bass). */
+  /** Low-band onset strength per frame: the sub-bass (kick, lowest bass notes), below any voice. */
   readonly low: Float32Array;
   /** Log levels of the tonal bands per frame, `tonalBands` each. */
   readonly tonal: Float32Array;
