@@ -43,6 +43,14 @@ function parseNumber(flag: string) {
   };
 }
 
+/** Fails at once, before a song is analysed, when `--provider` names no provider the planner knows. */
+function checkPlanningProvider(name: string | undefined): void {
+  if (name !== undefined && !planningNames().includes(name))
+    throw new UserInputError(`--provider: unknown provider "${name}"`, {
+      hint: `choose one of ${planningNames().join(", ")}`,
+    });
+}
+
 /** A plan for a song outside a project: the provider's constraints and the default transition. */
 function planForSong(analysis: Analysis, provider: string, minSeconds?: number, maxSeconds?: number): Plan {
   const constraints = clipConstraints({ provider });
@@ -92,60 +100,73 @@ export function registerCommands(program: Command, cli: Cli): void {
     .option("--lyrics <file>", "lyric timings to use")
     .option("--json", "print JSON")
     .option("--plot <png>", "draw waveform, beats, voice, lyric lines and the plan's cuts to a PNG")
-    .action(async (song: string | undefined, o: { lyrics?: string; json?: boolean; plot?: string }) => {
-      checkTools(cli.tools);
-      const png = o.plot ? resolve(cli.cwd, o.plot) : undefined;
-      // Before the analysis, which takes a while: a plot that cannot be written fails at once.
-      if (png) await checkCanWrite(png, "the plot");
-      let analysis: Analysis;
-      let plan: Plan | undefined;
-      let samples: Float32Array | undefined;
-      // The plot's header names the song.
-      let songName: string;
-      if (song) {
-        const songPath = resolve(cli.cwd, song);
-        songName = basename(songPath);
-        ({ analysis, samples } = await analyzeSong(cli.tools, songPath, {
-          lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
-          signal: cli.signal,
-          onCommand: cli.onCommand,
-          warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
-        }));
-        if (o.plot) plan = planForSong(analysis, "local");
-      } else {
-        const r = await withProjectPlan(program, cli, {});
-        analysis = r.analysis;
-        plan = r.plan;
-        songName = basename(r.songPath);
-        if (o.plot)
-          samples = await decodeMono(cli.tools, r.songPath, { signal: cli.signal, onCommand: cli.onCommand });
-      }
-      if (png && samples) {
-        const image = plotAnalysis(samples, analysis, plan);
-        const text = plotAss(plotLabels(analysis, plan, { songName }), image);
-        const { warnings } = await writePng(cli.tools, image, png, { signal: cli.signal, text });
-        for (const w of warnings) cli.err(`warning: the plot: ${w}`);
-        // The picture carries its legend; the line says what it found.
-        const verdict = plotVerdict(analysis, plan);
-        cli.err(`wrote ${png}${verdict ? ` — ${verdict.text}` : ""}`);
-      }
-      if (o.json) return printJson(cli, analysisToJson(analysis));
-      const j = analysisToJson(analysis) as {
-        duration_s: number;
-        tempo_bpm: number | null;
-        beats_s: number[];
-        vocal_intervals_s: number[][];
-      };
-      cli.out(`duration   ${j.duration_s.toFixed(2)} s`);
-      cli.out(
-        `tempo      ${j.tempo_bpm === null ? "no steady beat" : `${j.tempo_bpm} BPM`} (${j.beats_s.length} beats)`,
-      );
-      cli.out(`voice      ${j.vocal_intervals_s.length} intervals (${analysis.vocalSource})`);
-      if (analysis.lyrics)
+    .option(
+      "--provider <name>",
+      `with SONG: whose frame rules the plotted plan follows (${planningNames().join(", ")}; default local); a project plots its own plan`,
+    )
+    .action(
+      async (
+        song: string | undefined,
+        o: { lyrics?: string; json?: boolean; plot?: string; provider?: string },
+      ) => {
+        checkTools(cli.tools);
+        checkPlanningProvider(o.provider);
+        const png = o.plot ? resolve(cli.cwd, o.plot) : undefined;
+        // Before the analysis, which takes a while: a plot that cannot be written fails at once.
+        if (png) await checkCanWrite(png, "the plot");
+        let analysis: Analysis;
+        let plan: Plan | undefined;
+        let samples: Float32Array | undefined;
+        // The plot's header names the song.
+        let songName: string;
+        if (song) {
+          const songPath = resolve(cli.cwd, song);
+          songName = basename(songPath);
+          ({ analysis, samples } = await analyzeSong(cli.tools, songPath, {
+            lyricsPath: o.lyrics ? resolve(cli.cwd, o.lyrics) : undefined,
+            signal: cli.signal,
+            onCommand: cli.onCommand,
+            warn: o.json ? undefined : (w) => cli.err(`warning: ${w}`),
+          }));
+          if (o.plot) plan = planForSong(analysis, o.provider ?? "local");
+        } else {
+          const r = await withProjectPlan(program, cli, {});
+          analysis = r.analysis;
+          plan = r.plan;
+          songName = basename(r.songPath);
+          if (o.plot)
+            samples = await decodeMono(cli.tools, r.songPath, {
+              signal: cli.signal,
+              onCommand: cli.onCommand,
+            });
+        }
+        if (png && samples) {
+          const image = plotAnalysis(samples, analysis, plan);
+          const text = plotAss(plotLabels(analysis, plan, { songName }), image);
+          const { warnings } = await writePng(cli.tools, image, png, { signal: cli.signal, text });
+          for (const w of warnings) cli.err(`warning: the plot: ${w}`);
+          // The picture carries its legend; the line says what it found.
+          const verdict = plotVerdict(analysis, plan);
+          cli.err(`wrote ${png}${verdict ? ` — ${verdict.text}` : ""}`);
+        }
+        if (o.json) return printJson(cli, analysisToJson(analysis));
+        const j = analysisToJson(analysis) as {
+          duration_s: number;
+          tempo_bpm: number | null;
+          beats_s: number[];
+          vocal_intervals_s: number[][];
+        };
+        cli.out(`duration   ${j.duration_s.toFixed(2)} s`);
         cli.out(
-          `lyrics     ${analysis.lyrics.lines.length} lines (${analysis.lyrics.format}${analysis.lyrics.estimated ? ", times estimated" : ""})`,
+          `tempo      ${j.tempo_bpm === null ? "no steady beat" : `${j.tempo_bpm} BPM`} (${j.beats_s.length} beats)`,
         );
-    });
+        cli.out(`voice      ${j.vocal_intervals_s.length} intervals (${analysis.vocalSource})`);
+        if (analysis.lyrics)
+          cli.out(
+            `lyrics     ${analysis.lyrics.lines.length} lines (${analysis.lyrics.format}${analysis.lyrics.estimated ? ", times estimated" : ""})`,
+          );
+      },
+    );
 
   program
     .command("plan")
@@ -162,6 +183,7 @@ export function registerCommands(program: Command, cli: Cli): void {
         o: { lyrics?: string; provider?: string; minS?: number; maxS?: number; json?: boolean },
       ) => {
         checkTools(cli.tools);
+        checkPlanningProvider(o.provider);
         let plan: Plan;
         if (song) {
           const { analysis } = await analyzeSong(cli.tools, resolve(cli.cwd, song), {
