@@ -268,9 +268,10 @@ function longerSegments(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: 
 /**
  * Per song with a beat: could any plan have met both per-song figures (median cut→beat ≤ 40 ms and
  * waste ≤ 1.05)? The least waste of a plan with at least half its cuts within 40 ms of a true beat,
- * cutting anywhere between the true words, and again keeping 0.1 s before the next word as the
- * planner does for timings that may be off (`CUT_COST.timingSlackS`); beside the planner's own
- * figures with the LRC. A bound above 1.05 means no such plan exists under the planner's 4–15 s.
+ * cutting anywhere between the true words, and again keeping 0.1 s before the next word — the
+ * least slack for timings that are off by up to 80 ms (the planner keeps `CUT_COST.timingSlackS`,
+ * 0.15 s, so a bound here holds for its plans too); beside the planner's own figures with the LRC.
+ * A bound above 1.05 means no such plan exists under the planner's 4–15 s.
  */
 function bothFigures(analysed: { truth: PlanTruth; lyrics: Lyrics; analysis: Analysis }[]): void {
   console.log(

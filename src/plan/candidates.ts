@@ -232,10 +232,13 @@ export const CUT_COST = {
    * up to 80 ms, cuts that trusted them to the frame split 2 words in 49 on the evaluation set
    * (each just before a line's first word), none with this. Scaled by the square of closeness;
    * light enough that it never costs InfiniteTalk a window (waste stays ≤ 1.02 on the tests'
-   * 3-minute songs).
+   * 3-minute songs). 0.15 s rather than 0.1: squared, a cut 77 ms before an aligned start cost
+   * only 0.5 at 0.1 s, and over a real recording with rough Suno words one such cut sat 19 ms
+   * before the true start of 我 (bench/real-songs.ts --sung); at 0.15 s the nearest cut to a word
+   * there is 451 ms, and every other figure of both sets is unchanged (docs/bench/plan.md).
    */
   nearTimed: 10,
-  timingSlackS: 0.1,
+  timingSlackS: 0.15,
   /** A cut inside a sung word: only when no plan exists otherwise, so it outweighs everything. */
   insideWord: 1e6,
 } as const;
