@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildTimeline, type Clip } from "../assemble/index.js";
 import { planOf } from "../assemble/testing.js";
 import type { TakeSync } from "../sync/index.js";
+import { cleanTakeSync } from "../sync/testing.js";
 import { framesToSamples, type Rate } from "../time/index.js";
 import { pickOf } from "./takes.js";
 
@@ -11,18 +12,7 @@ const plan = planOf([50, 50, 50], fps25, 4);
 const noColour = { driftBefore: 0, driftAfter: 0, filter: null };
 
 function measured(index: number, over: Partial<TakeSync> = {}) {
-  const frames = over.frames ?? plan.segments[index]!.generateFrames;
-  const sync: TakeSync = {
-    offsetSamples: 0,
-    confidence: 0.9,
-    headFrozenFrames: 0,
-    tailFrozenFrames: 0,
-    headBlackFrames: 0,
-    tailBlackFrames: 0,
-    frames,
-    durationSamples: framesToSamples(frames, fps25),
-    ...over,
-  };
+  const sync = cleanTakeSync(over.frames ?? plan.segments[index]!.generateFrames, fps25, over);
   return pickOf(
     plan,
     plan.segments[index]!,

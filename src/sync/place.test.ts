@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Plan, Segment } from "../plan/types.js";
 import { framesToSamples, type Rate, samplesToFrames, toRate } from "../time/index.js";
 import { placeTake, type TakeSync } from "./index.js";
+import { cleanTakeSync } from "./testing.js";
 
 const fps = toRate(25);
 const frame = framesToSamples(1, fps);
@@ -33,17 +34,7 @@ function planOf(segment: Segment, rate: Rate = fps): Plan {
 }
 
 function sync(over: Partial<TakeSync>): TakeSync {
-  return {
-    offsetSamples: 0,
-    confidence: 0.9,
-    headFrozenFrames: 0,
-    tailFrozenFrames: 0,
-    headBlackFrames: 0,
-    tailBlackFrames: 0,
-    frames: 108,
-    durationSamples: framesToSamples(108, fps),
-    ...over,
-  };
+  return cleanTakeSync(over.frames ?? 108, fps, over);
 }
 
 /** The master position (samples) shown by kept frame s, and where the placement puts it. */
