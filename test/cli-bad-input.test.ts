@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../src/media/index.js";
-import { expectOneCleanLine, run, tools, writeTinyInputs } from "./helpers.js";
+import { expectOneCleanLine, run, tools, writeFace, writeTinyInputs } from "./helpers.js";
 
 let dir: string;
 /** Every folder a test makes, removed at the end so runs do not pile up in the temp folder. */
@@ -25,15 +25,7 @@ beforeAll(async () => {
   await writeFile(join(dir, "empty.wav"), "");
   await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=1.5", join(dir, "short.wav")]);
   await runFfmpeg(tools, ["-f", "lavfi", "-i", "anullsrc=d=4", join(dir, "silent.wav")]);
-  await runFfmpeg(tools, [
-    "-f",
-    "lavfi",
-    "-i",
-    "color=c=red:s=64x64",
-    "-frames:v",
-    "1",
-    join(dir, "face.png"),
-  ]);
+  await writeFace(dir);
   await runFfmpeg(tools, [
     "-f",
     "lavfi",

@@ -12,14 +12,15 @@ export interface CliRun {
   err: string;
 }
 
-/** Runs `refrain <args>` in `cwd` as a user would, capturing what it prints. */
-export async function run(args: string[], cwd: string): Promise<CliRun> {
+/** Runs `refrain <args>` in `cwd` as a user would, capturing what it prints; `env` replaces the environment. */
+export async function run(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(["node", "refrain", ...args], {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     cwd,
+    ...(env ? { env } : {}),
     interactive: false,
     signal: new AbortController().signal,
   });
@@ -34,9 +35,8 @@ export function expectOneCleanLine(r: { code: number; err: string }, code: numbe
   expect(r.err.trim().split("\n")).toHaveLength(1);
 }
 
-/** A 2-second sine as song.wav and a 64×64 red face.png in `dir`. */
-export async function writeTinyInputs(dir: string): Promise<void> {
-  await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=2", "-ar", "48000", join(dir, "song.wav")]);
+/** A 64×64 red face.png in `dir`: an image the pipeline takes, with no face to find. */
+export async function writeFace(dir: string): Promise<void> {
   await runFfmpeg(tools, [
     "-f",
     "lavfi",
@@ -46,4 +46,10 @@ export async function writeTinyInputs(dir: string): Promise<void> {
     "1",
     join(dir, "face.png"),
   ]);
+}
+
+/** A 2-second sine as song.wav and a 64×64 red face.png in `dir`. */
+export async function writeTinyInputs(dir: string): Promise<void> {
+  await runFfmpeg(tools, ["-f", "lavfi", "-i", "sine=f=220:d=2", "-ar", "48000", join(dir, "song.wav")]);
+  await writeFace(dir);
 }

@@ -8,10 +8,10 @@ import { startGeminiFake } from "../../fakes/gemini/server.js";
 import { startOpenAiImagesFake } from "../../fakes/openai-images/server.js";
 import { startSunoFake } from "../../fakes/suno/server.js";
 import { parseLyrics } from "../../src/analysis/lyrics/index.js";
-import { main } from "../../src/cli/index.js";
 import { findTools, probe, runFfmpeg } from "../../src/media/index.js";
 import { analysisKey, openSession } from "../../src/pipeline/index.js";
 import { hashKey } from "../../src/store/index.js";
+import { run as runCli } from "../helpers.js";
 
 const tools = findTools();
 const SUNO_KEY = "test-key-suno-7f3a9c21";
@@ -30,18 +30,8 @@ we drive until the morning
 hold on hold on
 `;
 
-async function run(args: string[], cwd: string, runEnv: NodeJS.ProcessEnv = env) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "refrain", ...args], {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    cwd,
-    env: runEnv,
-    interactive: false,
-    signal: new AbortController().signal,
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
+function run(args: string[], cwd: string, runEnv: NodeJS.ProcessEnv = env) {
+  return runCli(args, cwd, runEnv);
 }
 
 async function filesUnder(dir: string): Promise<string[]> {

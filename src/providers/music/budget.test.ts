@@ -7,27 +7,20 @@ import { costReport } from "../../engine/cost.js";
 import { BudgetExceeded } from "../../errors/index.js";
 import { openSqliteStore } from "../../store/index.js";
 import { checkMediaBudget, type MediaTake, MediaTakes, mediaSpend } from "./index.js";
+import { submittedTake } from "./takes.js";
 
 function take(id: string, usd: { estimated: number; actual: number | null }): MediaTake {
-  return {
-    id,
+  const submitted = submittedTake({
     request: id,
-    provider: "suno",
-    model: "V4_5",
+    provider: { name: "suno", model: "V4_5" },
     remoteId: "r",
-    item: null,
-    status: usd.actual === null ? "submitted" : "succeeded",
     spec: {},
     estimatedUsd: usd.estimated,
-    actualUsd: usd.actual,
     createdAt: 0,
-    finishedAt: null,
-    file: null,
-    lyrics: null,
-    durationS: null,
-    failureReason: null,
-    note: null,
-  };
+  });
+  return usd.actual === null
+    ? { ...submitted, id }
+    : { ...submitted, id, status: "succeeded", actualUsd: usd.actual };
 }
 
 describe("song and image spend", () => {
